@@ -1,0 +1,13 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+
+/** Options main.ts and the e2e tests create the app with. */
+export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: false } as const;
+
+/** Everything about the app that is not a module provider; shared by main.ts and tests. */
+export function setupApp(app: NestExpressApplication): NestExpressApplication {
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,60 @@
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { ApiKeyRecord, ApiKeyStore } from './api-key.store';
+
+const IS_PUBLIC = 'isPublic';
+/** Opts a route out of the API-key check (pages for people, health, metrics). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+type KeyedRequest = Request & { apiKey?: ApiKeyRecord };
+
+/** The calling app's key record, set by ApiKeyGuard. */
+export const CallerKey = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ApiKeyRecord =>
+    context.switchToHttp().getRequest<KeyedRequest>().apiKey!,
+);
+
+const MAX_KEY_LENGTH = 512;
+
+function presentedKey(request: Request): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string') return header;
+  const bearer = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '');
+  return bearer?.[1];
+}
+
+/** Deny by default: every route needs a valid key unless marked @Public(). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly keys: ApiKeyStore,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
+    const key = presentedKey(request);
+    const record = key && key.length <= MAX_KEY_LENGTH ? this.keys.find(key) : undefined;
+    if (!record) {
+      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+      throw new UnauthorizedException({
+        message: key
+          ? 'The API key is not valid'
+          : 'Send an API key in X-API-Key or Authorization: Bearer',
+        code: 'unauthorized',
+      });
+    }
+    request.apiKey = record;
+    return true;
+  }
+}

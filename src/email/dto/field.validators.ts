@@ -1,0 +1,115 @@
+import { ValidationOptions, registerDecorator } from 'class-validator';
+import { parseAddress } from '../address.parser';
+
+export const MAX_RECIPIENTS = 50;
+const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_CONTEXT_DEPTH = 6;
+const MAX_CONTEXT_CHARS = 64 * 1024;
+
+type Check = (value: unknown, object: Record<string, unknown>) => boolean;
+
+function rule(check: Check, message: string, options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `$property ${message}`, ...options },
+      validator: {
+        validate: (value, args) => check(value, args!.object as Record<string, unknown>),
+      },
+    });
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const recipientsIn = (value: unknown): number =>
+  value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
+
+/** One address, strictly parsed (see address.parser.ts). */
+export const IsMailAddress = (options?: ValidationOptions): PropertyDecorator =>
+  rule(
+    (v) => parseAddress(v) !== null,
+    'must be one address like "Ann <ann@example.com>"',
+    options,
+  );
+
+/** One address or an array of them. */
+export const IsMailAddressList = (): PropertyDecorator =>
+  rule(
+    (v) => (Array.isArray(v) ? v.length > 0 && v.every((a) => parseAddress(a)) : !!parseAddress(v)),
+    'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"',
+  );
+
+/** Caps to + cc + bcc together, as SMTP servers and the spec do. */
+export const HasRecipientTotal = (): PropertyDecorator =>
+  rule(
+    (_v, o) =>
+      recipientsIn(o.email_to) + recipientsIn(o.cc) + recipientsIn(o.bcc) <= MAX_RECIPIENTS,
+    `with cc and bcc must hold at most ${MAX_RECIPIENTS} addresses in all`,
+  );
+
+/** A single header line: no CR, LF or other control characters. */
+export const IsHeaderSafe = (): PropertyDecorator =>
+  rule(
+    (v) => typeof v === 'string' && !CONTROL.test(v),
+    'must not contain line breaks or control characters',
+  );
+
+/** Custom headers: X- names only, single-line values. */
+export const IsCustomHeaders = (): PropertyDecorator =>
+  rule(
+    (v) =>
+      isPlainObject(v) &&
+      Object.keys(v).length <= 20 &&
+      Object.entries(v).every(
+        ([name, value]) =>
+          /^X-[A-Za-z0-9-]{1,64}$/i.test(name) &&
+          typeof value === 'string' &&
+          value.length <= 998 &&
+          !CONTROL.test(value),
+      ),
+    'must map at most 20 X- header names to single-line string values (no CR/LF)',
+  );
+
+/** Short string-to-string map, kept in the status record. */
+export const IsMetadata = (): PropertyDecorator =>
+  rule(
+    (v) =>
+      isPlainObject(v) &&
+      Object.keys(v).length <= 20 &&
+      Object.entries(v).every(
+        ([key, value]) =>
+          /^[A-Za-z0-9_.-]{1,64}$/.test(key) && typeof value === 'string' && value.length <= 500,
+      ),
+    'must map at most 20 keys (A-Z a-z 0-9 _ . -) to strings of at most 500 characters',
+  );
+
+function contextDepth(value: unknown, depth: number): number {
+  if (depth > MAX_CONTEXT_DEPTH || typeof value !== 'object' || value === null) return depth;
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.reduce<number>(
+    (max, child) => Math.max(max, contextDepth(child, depth + 1)),
+    depth,
+  );
+}
+
+function hasTemplateKeys(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(hasTemplateKeys);
+  return Object.entries(value).every(
+    ([key, child]) => CONTEXT_KEY.test(key) && hasTemplateKeys(child),
+  );
+}
+
+/** Template context: JSON data only, identifier keys, bounded depth and size. */
+export const IsTemplateContext = (): PropertyDecorator =>
+  rule(
+    (v) =>
+      isPlainObject(v) &&
+      contextDepth(v, 0) <= MAX_CONTEXT_DEPTH &&
+      hasTemplateKeys(v) &&
+      JSON.stringify(v).length <= MAX_CONTEXT_CHARS,
+    `must be an object with identifier keys, at most ${MAX_CONTEXT_DEPTH} levels deep and 64 KB`,
+  );

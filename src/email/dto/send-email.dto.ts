@@ -1,0 +1,96 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBase64,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import {
+  HasRecipientTotal,
+  IsCustomHeaders,
+  IsHeaderSafe,
+  IsMailAddress,
+  IsMailAddressList,
+  IsMetadata,
+  IsTemplateContext,
+} from './field.validators';
+
+export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export class MessageDto {
+  /** Plain-text body. */
+  @IsOptional() @IsString() @IsNotEmpty() text?: string;
+  /** HTML body; a text part is generated from it when `text` is absent. */
+  @IsOptional() @IsString() @IsNotEmpty() html?: string;
+}
+
+export class AttachmentDto {
+  /** File name shown to the recipient (no paths, no line breaks). */
+  @IsString()
+  @Length(1, 255)
+  @IsHeaderSafe()
+  @Matches(/^[^/\\]+$/, { message: 'filename must not contain / or \\' })
+  filename!: string;
+
+  /** File content, base64-encoded. */
+  @IsString() @IsBase64() content!: string;
+
+  /** MIME type; guessed from the file name when absent. */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i, {
+    message: 'content_type must be a MIME type like application/pdf',
+  })
+  content_type?: string;
+}
+
+export class SendEmailDto {
+  /** One recipient or a list; `Name <address>` is allowed. */
+  @IsMailAddressList() @HasRecipientTotal() email_to!: string | string[];
+
+  /** Sender; defaults to MAIL_FROM. Must match the API key's `allowed_from`. */
+  @IsOptional() @IsMailAddress() email_from?: string;
+
+  @IsString() @Length(1, 998) @IsHeaderSafe() subject!: string;
+
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => MessageDto) message?: MessageDto;
+
+  /** Name of a template in views/ (see GET /templates). */
+  @IsOptional()
+  @Matches(TEMPLATE_NAME, { message: 'template must be a plain template name like verify-email' })
+  template?: string;
+
+  /** Values for the template; HTML-escaped when rendered. */
+  @IsOptional() @IsTemplateContext() context?: Record<string, unknown>;
+
+  @IsOptional() @IsArray() @IsMailAddress({ each: true }) cc?: string[];
+  @IsOptional() @IsArray() @IsMailAddress({ each: true }) bcc?: string[];
+  @IsOptional() @IsMailAddress() reply_to?: string;
+
+  /** Extra headers; names must start with X-. */
+  @IsOptional() @IsCustomHeaders() headers?: Record<string, string>;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentDto)
+  attachments?: AttachmentDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
+    each: true,
+    message: 'each tag must be 1-64 of A-Z a-z 0-9 _ . : -',
+  })
+  tags?: string[];
+
+  /** Your own keys and values, returned by GET /send-email/:id. */
+  @IsOptional() @IsMetadata() metadata?: Record<string, string>;
+}

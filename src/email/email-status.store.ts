@@ -1,0 +1,66 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
+import { EmailState, EmailStatus } from './email.types';
+
+/** Fields a worker may change after the record is created. */
+export type StatusUpdate = Partial<
+  Pick<EmailStatus, 'status' | 'attempts' | 'sent_at' | 'error' | 'rejected'>
+>;
+
+const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected']);
+
+/**
+ * Status records live in their own Redis hashes (not in Bull's job) so that they are kept
+ * 7 days whatever Bull's retention, and so GET can check the owning API key.
+ */
+@Injectable()
+export class EmailStatusStore {
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+
+  private keyOf(id: string): string {
+    return this.queue.toKey(`status:${id}`);
+  }
+
+  async create(status: EmailStatus, owner: string): Promise<void> {
+    await this.write(status.id, { ...status, owner });
+  }
+
+  async update(id: string, update: StatusUpdate): Promise<void> {
+    await this.write(id, update);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.queue.client.del(this.keyOf(id));
+  }
+
+  async get(id: string, owner: string): Promise<EmailStatus | undefined> {
+    const raw = await this.queue.client.hgetall(this.keyOf(id));
+    if (raw.owner !== owner) return undefined;
+    const record: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(raw)) {
+      if (field === 'owner') continue;
+      record[field] = JSON_FIELDS.has(field) ? JSON.parse(value) : value;
+    }
+    record.attempts = Number(raw.attempts ?? 0);
+    return record as unknown as EmailStatus;
+  }
+
+  /** The state alone, for the worker's duplicate check. */
+  async state(id: string): Promise<EmailState | undefined> {
+    return (
+      ((await this.queue.client.hget(this.keyOf(id), 'status')) as EmailState | null) ?? undefined
+    );
+  }
+
+  private async write(id: string, fields: Record<string, unknown>): Promise<void> {
+    const flat: Record<string, string> = {};
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      flat[field] = JSON_FIELDS.has(field) ? JSON.stringify(value) : String(value);
+    }
+    const key = this.keyOf(id);
+    await this.queue.client.multi().hset(key, flat).expire(key, STATUS_TTL_SECONDS).exec();
+  }
+}

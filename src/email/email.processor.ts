@@ -1,0 +1,115 @@
+import { ISendMailOptions, MailerService } from '@nestjs-modules/mailer';
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Job, Queue } from 'bull';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { EnvironmentVariables } from '../env.validation';
+import { EmailStatusStore } from './email-status.store';
+import { EMAIL_QUEUE, SEND_EMAIL_JOB } from './email.constants';
+import { EmailJobData } from './email.types';
+import { classifyFailure } from './send-failure';
+import { TemplateService, htmlToText } from './template.service';
+
+export interface SendResult {
+  message_id: string;
+  accepted: number;
+  rejected: string[];
+  skipped?: string;
+}
+
+/**
+ * The worker: renders and sends one queued email per job. Registered with queue.process()
+ * rather than @Process() because its concurrency comes from config and ROLE=api must not
+ * consume at all.
+ */
+@Injectable()
+export class EmailProcessor implements OnApplicationBootstrap {
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJobData>,
+    private readonly mailer: MailerService,
+    private readonly templates: TemplateService,
+    private readonly statuses: EmailStatusStore,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
+    @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.get('ROLE', { infer: true }) === 'api') return;
+    const concurrency = this.config.get('WORKER_CONCURRENCY', { infer: true });
+    void this.queue.process(SEND_EMAIL_JOB, concurrency, (job) => this.send(job));
+    this.logger.info({ concurrency }, 'worker started');
+  }
+
+  async send(job: Job<EmailJobData>): Promise<SendResult> {
+    const { id, message_id } = job.data;
+    const attempt = job.attemptsMade + 1;
+    const log = this.logger.logger.child({ job_id: job.id, attempt });
+    const state = await this.statuses.state(id);
+    if (state === undefined || state === 'sent') {
+      // Missing: the request was answered 503 after all. Sent: a crash hit after the SMTP 250.
+      const skipped = state ? 'already sent' : 'never acknowledged to the caller';
+      log.warn({ skipped }, 'not sending');
+      return { message_id, accepted: 0, rejected: [], skipped };
+    }
+    await this.statuses.update(id, { status: 'sending', attempts: attempt });
+    log.debug('sending');
+    const started = Date.now();
+    try {
+      const info = await this.mailer.sendMail(this.compose(job.data));
+      const rejected = (info.rejected ?? []).map(String);
+      await this.statuses.update(id, {
+        status: 'sent',
+        sent_at: new Date().toISOString(),
+        rejected,
+      });
+      log.info(
+        {
+          ms: Date.now() - started,
+          accepted: info.accepted?.length ?? 0,
+          rejected: rejected.length,
+        },
+        'sent',
+      );
+      return { message_id, accepted: info.accepted?.length ?? 0, rejected };
+    } catch (error) {
+      await this.recordFailure(job, error, log);
+      throw error;
+    }
+  }
+
+  private async recordFailure(
+    job: Job<EmailJobData>,
+    error: unknown,
+    log: PinoLogger['logger'],
+  ): Promise<void> {
+    const { permanent, reason } = classifyFailure(error);
+    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (permanent) await job.discard();
+    await this.statuses.update(job.data.id, { status: final ? 'failed' : 'queued', error: reason });
+    if (final) log.error({ reason, permanent }, 'failed');
+    else log.warn({ reason }, 'send failed; will retry');
+  }
+
+  private compose(data: EmailJobData): ISendMailOptions {
+    const body = data.template
+      ? this.templates.render(data.template, data.context)
+      : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
+    return {
+      messageId: data.message_id,
+      from: data.from,
+      to: data.to,
+      cc: data.cc,
+      bcc: data.bcc,
+      replyTo: data.reply_to,
+      subject: data.subject,
+      ...body,
+      headers: data.headers,
+      attachments: data.attachments?.map((attachment) => ({
+        filename: attachment.filename,
+        content: Buffer.from(attachment.content, 'base64'),
+        contentType: attachment.content_type,
+      })),
+    };
+  }
+}

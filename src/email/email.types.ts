@@ -1,0 +1,44 @@
+import { MailAddress } from './address.parser';
+
+export interface EmailAttachment {
+  filename: string;
+  /** base64, as received; decoded only by the worker. */
+  content: string;
+  content_type?: string;
+}
+
+/** What a queued job carries: addresses already parsed, nothing the worker must re-validate. */
+export interface EmailJobData {
+  id: string;
+  key: string;
+  message_id: string;
+  created_at: string;
+  from: MailAddress;
+  to: MailAddress[];
+  cc?: MailAddress[];
+  bcc?: MailAddress[];
+  reply_to?: MailAddress;
+  subject: string;
+  text?: string;
+  html?: string;
+  template?: string;
+  context?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  attachments?: EmailAttachment[];
+}
+
+export type EmailState = 'queued' | 'scheduled' | 'sending' | 'sent' | 'failed';
+
+/** GET /send-email/:id */
+export interface EmailStatus {
+  id: string;
+  status: EmailState;
+  attempts: number;
+  created_at: string;
+  sent_at?: string;
+  error?: string;
+  message_id?: string;
+  rejected?: string[];
+  tags?: string[];
+  metadata?: Record<string, string>;
+}

@@ -1,0 +1,42 @@
+import type { MailerOptions } from '@nestjs-modules/mailer';
+import { ConfigService } from '@nestjs/config';
+import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
+import { EnvironmentVariables } from '../env.validation';
+import { OutboxTransport } from './outbox.transport';
+
+/** SMTP_URL → a pooled SMTP transport with bounded timeouts (smtps:// means implicit TLS). */
+export function smtpOptions(
+  smtpUrl: string,
+  maxConnections: number,
+  timeoutMs: number,
+): SMTPPoolOptions {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return {
+    pool: true,
+    host: url.hostname,
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    auth: url.username
+      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+      : undefined,
+    maxConnections,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}
+
+export function mailerOptions(config: ConfigService<EnvironmentVariables, true>): MailerOptions {
+  const smtpUrl = config.get('SMTP_URL', { infer: true });
+  const transport = smtpUrl
+    ? smtpOptions(
+        smtpUrl,
+        config.get('WORKER_CONCURRENCY', { infer: true }),
+        config.get('SMTP_TIMEOUT_MS', { infer: true }),
+      )
+    : new OutboxTransport(config.get('OUTBOX_DIR', { infer: true }));
+  return { transport };
+}

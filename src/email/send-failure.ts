@@ -1,0 +1,23 @@
+/** What the worker needs to know of a failed send: retry it or not, and what to record. */
+export interface SendFailure {
+  permanent: boolean;
+  reason: string;
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+}
+
+/**
+ * SMTP 5xx replies (including "all recipients refused") are permanent: the same message would
+ * be refused again. 4xx replies, timeouts and connection errors are transient and retried.
+ */
+export function classifyFailure(error: unknown): SendFailure {
+  const smtp = error as SmtpError;
+  const code = typeof smtp.responseCode === 'number' ? smtp.responseCode : undefined;
+  const text = (smtp.response ?? smtp.message ?? String(error)).replace(/\s+/g, ' ').trim();
+  const reason = code && !text.startsWith(String(code)) ? `${code} ${text}` : text;
+  return { permanent: code !== undefined && code >= 500, reason: reason.slice(0, 500) };
+}

@@ -1,0 +1,88 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { parseAddress } from './email/address.parser';
+import { loadApiKeys } from './email/api-key.store';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Thrown for a bad environment; main prints its one-line message and exits 1. */
+export class ConfigError extends Error {}
+
+/** Every variable the service reads; the single source for ConfigService types. */
+export class EnvironmentVariables {
+  @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
+  @IsString() @MinLength(1) HOST: string = '0.0.0.0';
+  @Matches(/^rediss?:\/\/\S+$/, { message: '$property must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+  @Matches(/^[A-Za-z0-9_{}:-]{1,64}$/, {
+    message: '$property must be 1-64 of A-Z a-z 0-9 _ - : { }',
+  })
+  QUEUE_PREFIX = 'bull';
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s/]+(:\d+)?\/?$/, {
+    message: '$property must look like smtp://user:pass@host:port',
+  })
+  SMTP_URL?: string;
+  @IsString() @MinLength(1) OUTBOX_DIR = './outbox';
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsString() API_KEYS?: string;
+  @IsOptional() @IsString() API_KEYS_FILE?: string;
+  @IsIn(ROLES) ROLE: Role = 'all';
+  @IsInt() @Min(1) @Max(100) WORKER_CONCURRENCY: number = 4;
+  @IsInt() @Min(1) @Max(50) SEND_ATTEMPTS: number = 5;
+  @IsInt() @Min(1) @Max(3_600_000) SEND_BACKOFF_MS: number = 2000;
+  @IsInt() @Min(100) @Max(600_000) SMTP_TIMEOUT_MS: number = 30_000;
+  @IsInt() @Min(100) @Max(10_000) REDIS_TIMEOUT_MS: number = 2000;
+  @IsIn(LOG_LEVELS) LOG_LEVEL = 'info';
+  @IsOptional() @IsString() LOG_FILE?: string;
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: '$property must be a size like 10mb, 512kb or 1048576' })
+  MAX_BODY = '10mb';
+}
+
+/** Validates process.env (plus .env) once at start; throws ConfigError naming the variable. */
+export function validate(raw: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const picked: Record<string, unknown> = {};
+  for (const name of known) {
+    const value = raw[name];
+    if (value === undefined || value === '') continue;
+    picked[name] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, picked, { enableImplicitConversion: true });
+  const [error] = validateSync(env, { skipMissingProperties: false });
+  if (error) {
+    // The value itself is not echoed: several variables carry secrets.
+    throw new ConfigError(Object.values(error.constraints ?? {}).join('; '));
+  }
+  if (env.MAIL_FROM && !parseAddress(env.MAIL_FROM)) {
+    throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
+  }
+  loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
+  return env;
+}
+
+/**
+ * For ConfigModule: a bad variable ends the start here, with exit code 1 and one line on
+ * stderr, before Nest would log the error with a stack trace.
+ */
+export function validateOrExit(raw: Record<string, unknown>): EnvironmentVariables {
+  try {
+    return validate(raw);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`Invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+}

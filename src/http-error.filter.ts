@@ -1,0 +1,91 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { FieldError } from './validation.errors';
+
+/** SPEC §3 error body; `code` is the stable value clients branch on. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code: string;
+  errors?: FieldError[];
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'queue_unavailable',
+};
+
+/** Errors raised by Express' body parser carry a status and a type instead of being HttpExceptions. */
+interface ParserError {
+  status?: number;
+  type?: string;
+  message?: string;
+}
+
+const PARSER_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'The body is not valid JSON',
+  'entity.too.large': 'The body is larger than MAX_BODY allows',
+  'entity.verify.failed': 'The body is not acceptable JSON',
+  'charset.unsupported': 'Send the body as UTF-8',
+  'encoding.unsupported': 'Unsupported Content-Encoding',
+};
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  constructor(@InjectPinoLogger(HttpErrorFilter.name) private readonly logger: PinoLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500 && body.code === 'internal_error') {
+      this.logger.error({ err: exception }, 'unhandled error');
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const fields = typeof raw === 'object' ? (raw as Record<string, unknown>) : { message: raw };
+      const message = Array.isArray(fields.message)
+        ? fields.message.join('; ')
+        : String(fields.message);
+      const code =
+        typeof fields.code === 'string' ? fields.code : (CODE_BY_STATUS[status] ?? 'error');
+      return {
+        ...this.base(status, message, code),
+        ...(fields.errors ? { errors: fields.errors as FieldError[] } : {}),
+      };
+    }
+    const parser = exception as ParserError;
+    if (
+      parser &&
+      typeof parser.status === 'number' &&
+      parser.status >= 400 &&
+      parser.status < 500
+    ) {
+      const prefix = PARSER_MESSAGES[parser.type ?? ''] ?? 'The request body was refused';
+      const status = parser.status === 403 ? 400 : parser.status;
+      const detail = status === 413 ? '' : `: ${parser.message}`;
+      return this.base(status, `${prefix}${detail}`, CODE_BY_STATUS[status] ?? 'validation_failed');
+    }
+    return this.base(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error', 'internal_error');
+  }
+
+  private base(statusCode: number, message: string, code: string): ErrorBody {
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code };
+  }
+}

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Params } from 'nestjs-pino';
+import pino, { DestinationStream } from 'pino';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Never logged, wherever they appear in a log object. (A top-level `context` is the Nest
+ * class name that nestjs-pino adds; template context only ever sits below the top level.)
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'authorization',
+  'apiKey',
+  'html',
+  'text',
+  'attachments',
+  'body',
+  '*.context',
+  '*.html',
+  '*.text',
+  '*.attachments',
+  '*.body',
+];
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+/** stdout always; LOG_FILE gets the very same lines when set. */
+function destination(logFile?: string): DestinationStream {
+  const stdout = pino.destination({ dest: 1, sync: true });
+  if (!logFile) return stdout;
+  const file = pino.destination({ dest: logFile, mkdir: true, append: true, sync: true });
+  return pino.multistream([
+    { level: 'trace', stream: stdout },
+    { level: 'trace', stream: file },
+  ]);
+}
+
+export function loggerOptions(level: string, logFile?: string): Params {
+  return {
+    pinoHttp: [
+      {
+        level,
+        messageKey: 'msg',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        genReqId: requestId,
+        // Only what an operator needs: no headers (keys, cookies) and no bodies.
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      },
+      destination(logFile),
+    ],
+  };
+}

@@ -1,0 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The build copies views/ into dist/, so the built service is self-contained; from the
+// sources (tests, ts-node) the repository's own views/ folder is used.
+export const VIEWS_DIR = existsSync(join(__dirname, 'views'))
+  ? join(__dirname, 'views')
+  : join(__dirname, '..', 'views');

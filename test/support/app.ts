@@ -1,0 +1,61 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import type { Job, Queue } from 'bull';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import TestAgent from 'supertest/lib/agent';
+import { APP_OPTIONS, setupApp } from '../../src/app.setup';
+import { EMAIL_QUEUE } from '../../src/email/email.constants';
+import { EnvironmentVariables } from '../../src/env.validation';
+
+export const APP_KEY = 'test-key-app-0123456789';
+export const OTHER_KEY = 'test-key-other-0123456789';
+export const SHOP_KEY = 'test-key-shop-0123456789';
+
+/** A key file as an operator would write it: the shop key only as its SHA-256, with allowed_from. */
+export function writeKeyFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'mail-keys-')), 'keys.json');
+  const digest = createHash('sha256').update(SHOP_KEY).digest('hex');
+  writeFileSync(
+    file,
+    JSON.stringify([{ name: 'shop', key_sha256: digest, allowed_from: ['*@shop.example'] }]),
+  );
+  return file;
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: TestAgent;
+  queue: Queue;
+  /** Resolves when the job behind an accepted id has completed (rejects if it failed). */
+  finished(id: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots AppModule in-process exactly as main.ts does, with `env` as the whole environment:
+ * every variable the service knows is set (unset ones to ''), so neither a developer's .env
+ * nor an earlier test file leaks in.
+ */
+export async function bootApp(env: Record<string, string>): Promise<TestApp> {
+  for (const name of Object.keys(new EnvironmentVariables())) process.env[name] = env[name] ?? '';
+  process.env.LOG_LEVEL = env.LOG_LEVEL ?? process.env.TEST_LOG_LEVEL ?? 'silent';
+  const { AppModule } = await import('../../src/app.module');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = setupApp(moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS));
+  await app.listen(0, '127.0.0.1');
+  const queue = app.get<Queue>(getQueueToken(EMAIL_QUEUE));
+  await queue.isReady();
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    queue,
+    finished: async (id): Promise<unknown> =>
+      ((await queue.getJob(id)) as Job).finished() as Promise<unknown>,
+    close: () => app.close(),
+  };
+}

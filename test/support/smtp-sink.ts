@@ -1,0 +1,111 @@
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer, SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { freePort } from './redis';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: Buffer;
+  parsed: ParsedMail;
+  at: number;
+}
+
+type Waiter = { count: number; resolve: () => void };
+/** Decides the reply to one RCPT TO; return an Error with responseCode to refuse. */
+export type RcptHook = (address: string) => Error | undefined;
+/** Decides the reply to DATA, before the message is kept. */
+export type DataHook = () => Error | undefined;
+
+export const smtpError = (responseCode: number, message: string): Error =>
+  Object.assign(new Error(message), { responseCode });
+
+/** A real SMTP server in-process; every accepted mail is parsed and kept in `mails`. */
+export class SmtpSink {
+  readonly mails: ReceivedMail[] = [];
+  onRcpt?: RcptHook;
+  onData?: DataHook;
+  private waiters: Waiter[] = [];
+  private server?: SMTPServer;
+
+  private constructor(readonly port: number) {}
+
+  static async start(port?: number): Promise<SmtpSink> {
+    const sink = new SmtpSink(port ?? (await freePort()));
+    await sink.listen();
+    return sink;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async listen(): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo: (address: SMTPServerAddress, _session, callback) =>
+        callback(this.onRcpt?.(address.address) ?? undefined),
+      onData: (stream, session, callback) => this.receive(stream, session, callback),
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Resolves once `count` mails in all have arrived; rejects after `timeoutMs`. */
+  waitFor(count: number, timeoutMs = 15_000): Promise<ReceivedMail[]> {
+    if (this.mails.length >= count) return Promise.resolve(this.mails.slice(0, count));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`expected ${count} mails, got ${this.mails.length} in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.mails.slice(0, count));
+        },
+      });
+    });
+  }
+
+  bySubject(subject: string): ReceivedMail[] {
+    return this.mails.filter((mail) => mail.parsed.subject === subject);
+  }
+
+  private receive(
+    stream: NodeJS.ReadableStream,
+    session: SMTPServerSession,
+    callback: (error?: Error) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => {
+      const refusal = this.onData?.();
+      if (refusal) return callback(refusal);
+      const raw = Buffer.concat(chunks);
+      simpleParser(raw).then((parsed) => {
+        const envelope = session.envelope;
+        const from = envelope.mailFrom ? envelope.mailFrom.address : '';
+        this.mails.push({
+          from,
+          to: envelope.rcptTo.map((r) => r.address),
+          raw,
+          parsed,
+          at: Date.now(),
+        });
+        this.waiters = this.waiters.filter((waiter) =>
+          this.mails.length >= waiter.count ? (waiter.resolve(), false) : true,
+        );
+        callback();
+      }, callback);
+    });
+  }
+}
