@@ -12,10 +12,14 @@ export function flattenErrors(errors: ValidationError[], parent = ''): FieldErro
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     // Unknown property names come from the caller: shorten them, never treat them as patterns.
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field: clip(field),
       message: clip(
-        message.startsWith(error.property) ? field + message.slice(error.property.length) : message,
+        rule === 'whitelistValidation'
+          ? `${field} is not a known field`
+          : message.startsWith(error.property)
+            ? field + message.slice(error.property.length)
+            : message,
       ),
     }));
     return [...own, ...flattenErrors(error.children ?? [], field)];

@@ -58,7 +58,7 @@ export class EmailStatusStore {
     const flat: Record<string, string> = {};
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      flat[field] = JSON_FIELDS.has(field) ? JSON.stringify(value) : String(value);
+      flat[field] = typeof value === 'string' ? value : JSON.stringify(value);
     }
     const key = this.keyOf(id);
     await this.queue.client.multi().hset(key, flat).expire(key, STATUS_TTL_SECONDS).exec();

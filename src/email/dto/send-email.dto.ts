@@ -87,7 +87,7 @@ export class SendEmailDto {
   @ArrayMaxSize(10)
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
     each: true,
-    message: 'each tag must be 1-64 of A-Z a-z 0-9 _ . : -',
+    message: '$property must hold tags of 1-64 of A-Z a-z 0-9 _ . : -',
   })
   tags?: string[];
 

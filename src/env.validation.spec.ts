@@ -1,0 +1,74 @@
+import { ConfigError, EnvironmentVariables, validate } from './env.validation';
+
+const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };
+
+describe('validate (environment)', () => {
+  it('fills the defaults of SPEC §2', () => {
+    expect(validate(KEYS)).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'bull',
+      OUTBOX_DIR: './outbox',
+      ROLE: 'all',
+      SEND_ATTEMPTS: 5,
+      LOG_LEVEL: 'info',
+      MAX_BODY: '10mb',
+    });
+  });
+
+  it('converts numbers and ignores empty values and unknown variables', () => {
+    const env = validate({ ...KEYS, PORT: '8080', WORKER_CONCURRENCY: '', HOME: '/root' });
+    expect(env.PORT).toBe(8080);
+    expect(env.WORKER_CONCURRENCY).toBe(new EnvironmentVariables().WORKER_CONCURRENCY);
+    expect(env).not.toHaveProperty('HOME');
+  });
+
+  it('knows every variable of SPEC §2', () => {
+    const names = Object.keys(new EnvironmentVariables());
+    for (const name of [
+      'PORT',
+      'HOST',
+      'REDIS_URL',
+      'QUEUE_PREFIX',
+      'SMTP_URL',
+      'OUTBOX_DIR',
+      'MAIL_FROM',
+      'API_KEYS',
+      'API_KEYS_FILE',
+      'ROLE',
+      'WORKER_CONCURRENCY',
+      'SEND_ATTEMPTS',
+      'SEND_BACKOFF_MS',
+      'LOG_LEVEL',
+      'LOG_FILE',
+      'MAX_BODY',
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  it.each([
+    [{ PORT: '-1' }, /^PORT/],
+    [{ SEND_ATTEMPTS: '0' }, /^SEND_ATTEMPTS/],
+    [{ SMTP_URL: 'http://mail.example' }, /^SMTP_URL/],
+    [{ MAX_BODY: 'lots' }, /^MAX_BODY/],
+    [{ QUEUE_PREFIX: 'a b' }, /^QUEUE_PREFIX/],
+    [{ MAIL_FROM: 'nobody' }, /^MAIL_FROM/],
+    [{ API_KEYS: '' }, /^API_KEYS/],
+  ])('refuses %j with a message naming it', (patch, message) => {
+    expect(() => validate({ ...KEYS, ...patch })).toThrow(ConfigError);
+    expect(() => validate({ ...KEYS, ...patch })).toThrow(message);
+  });
+
+  it('does not echo secrets in its messages', () => {
+    expect(() => validate({ ...KEYS, SMTP_URL: 'smtp://user:hunter2@mail example' })).toThrow(
+      /^SMTP_URL must/,
+    );
+    try {
+      validate({ ...KEYS, SMTP_URL: 'smtp://user:hunter2@mail example' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { checkDepth, rejectUnsafeKeys } from './json-body.middleware';
+
+describe('checkDepth', () => {
+  const check = (json: string) => () => checkDepth(undefined, undefined, Buffer.from(json));
+
+  it('allows 32 levels and refuses 33', () => {
+    expect(check('['.repeat(32) + ']'.repeat(32))).not.toThrow();
+    expect(check('['.repeat(33) + ']'.repeat(33))).toThrow(/nested deeper than 32/);
+  });
+
+  it('ignores brackets inside strings, including escaped quotes', () => {
+    expect(check(JSON.stringify({ text: '['.repeat(100) + '\\"[[[' }))).not.toThrow();
+  });
+});
+
+describe('rejectUnsafeKeys', () => {
+  it.each(['__proto__', 'constructor', 'prototype'])('refuses %s anywhere', (key) => {
+    expect((): unknown => JSON.parse(`{"a":{"b":[{"${key}":{"x":1}}]}}`, rejectUnsafeKeys)).toThrow(
+      `the key "${key}" is not allowed`,
+    );
+  });
+
+  it('passes ordinary JSON through unchanged', () => {
+    const value = { a: [1, 'two', { three: null }], proto: true };
+    expect(JSON.parse(JSON.stringify(value), rejectUnsafeKeys)).toEqual(value);
+  });
+});

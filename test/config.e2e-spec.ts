@@ -1,0 +1,67 @@
+import { ServiceProcess } from './support/service';
+
+const GOOD = { API_KEYS: 'app:test-key-app-0123456789', REDIS_URL: 'redis://127.0.0.1:1' };
+
+describe('configuration is validated once at start', () => {
+  it.each([
+    [
+      'no API key at all',
+      { API_KEYS: '' },
+      /^Invalid configuration: API_KEYS: set API_KEYS or API_KEYS_FILE$/,
+    ],
+    [
+      'a port out of range',
+      { PORT: '70000' },
+      /^Invalid configuration: PORT must not be greater than 65535$/,
+    ],
+    [
+      'a port that is not a number',
+      { PORT: 'http' },
+      /^Invalid configuration: PORT must .*integer/,
+    ],
+    ['an unknown ROLE', { ROLE: 'both' }, /^Invalid configuration: ROLE must be one of/],
+    [
+      'a REDIS_URL of another scheme',
+      { REDIS_URL: 'http://localhost' },
+      /^Invalid configuration: REDIS_URL must be a redis/,
+    ],
+    [
+      'a malformed SMTP_URL',
+      { SMTP_URL: 'mail.example.com' },
+      /^Invalid configuration: SMTP_URL must look like/,
+    ],
+    [
+      'an API key shorter than 16 characters',
+      { API_KEYS: 'app:short' },
+      /^Invalid configuration: API_KEYS: entry 1: key must be longer/,
+    ],
+    [
+      'an API_KEYS_FILE that does not exist',
+      { API_KEYS: '', API_KEYS_FILE: '/nonexistent/keys.json' },
+      /^Invalid configuration: API_KEYS_FILE: cannot read/,
+    ],
+    [
+      'a MAIL_FROM that is not one address',
+      { MAIL_FROM: 'a@b.example, c@d.example' },
+      /^Invalid configuration: MAIL_FROM: must be one address/,
+    ],
+    [
+      'a LOG_LEVEL pino does not know',
+      { LOG_LEVEL: 'loud' },
+      /^Invalid configuration: LOG_LEVEL must be one of/,
+    ],
+  ])('exits 1 with one line naming the variable for %s', async (_what, env, line) => {
+    const service = ServiceProcess.start({ ...GOOD, ...env });
+    expect(await service.exited()).toBe(1);
+    const lines = service.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(service.stdout).toBe('');
+  });
+
+  it('never echoes the secret it refused', async () => {
+    const service = ServiceProcess.start({ ...GOOD, API_KEYS: 'app:tooshort-secret' });
+    expect(await service.exited()).toBe(1);
+    expect(service.stderr).not.toContain('tooshort-secret');
+  });
+});

@@ -1,0 +1,118 @@
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_KEY, TestApp, bootApp } from './support/app';
+import { TestRedis } from './support/redis';
+import { SmtpSink, smtpError } from './support/smtp-sink';
+
+interface LogLine {
+  level: string;
+  msg: string;
+  context?: string;
+  req?: { id: string };
+  job_id?: string;
+}
+
+describe('LOG_FILE receives the JSON lines, without secrets', () => {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'mail-logs-')), 'nested', 'service.log');
+  const secrets = {
+    body: 'BODY-SECRET-7f3a',
+    html: 'HTML-SECRET-91bc',
+    context: 'CONTEXT-SECRET-5d2e',
+    attachment: Buffer.from('ATTACHMENT-SECRET-c4d8').toString('base64'),
+  };
+  let redis: TestRedis;
+  let smtp: SmtpSink;
+  let t: TestApp;
+  const lines = (): LogLine[] =>
+    readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogLine);
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    smtp = await SmtpSink.start();
+    smtp.onRcpt = (address) =>
+      address.startsWith('bounce@') ? smtpError(550, 'No such user') : undefined;
+    t = await bootApp({
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: 'logging-e2e',
+      SMTP_URL: smtp.url,
+      API_KEYS: `app:${APP_KEY}`,
+      LOG_LEVEL: 'trace',
+      LOG_FILE: logFile,
+    });
+    const sent = await t.http
+      .post('/send-email/')
+      .set('Authorization', `Bearer ${APP_KEY}`)
+      .set('X-Request-Id', 'req-logging-0001')
+      .send({
+        email_to: 'ann@example.com',
+        email_from: 'no-reply@shop.example',
+        subject: 'Logged',
+        message: { text: secrets.body, html: `<p>${secrets.html}</p>` },
+        attachments: [{ filename: 'a.txt', content: secrets.attachment }],
+      })
+      .expect(202);
+    expect(sent.headers['x-request-id']).toBe('req-logging-0001');
+    await t.finished(sent.body.id);
+    const templated = await t.http
+      .post('/send-email/')
+      .set('X-API-Key', APP_KEY)
+      .send({
+        email_to: 'bounce@example.com',
+        email_from: 'no-reply@shop.example',
+        subject: 'Bounce',
+        template: 'verify-email',
+        context: { name: secrets.context, action_url: 'https://x.example' },
+      })
+      .expect(202);
+    await expect(t.finished(templated.body.id)).rejects.toThrow(/550/);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.close();
+    await redis?.stop();
+  });
+
+  it('has the start-up lines', () => {
+    expect(lines().map((line) => line.msg)).toContain('Nest application successfully started');
+  });
+
+  it('has info lines for requests, carrying the request id that was echoed', () => {
+    const request = lines().find(
+      (line) => line.req?.id === 'req-logging-0001' && line.msg === 'request completed',
+    );
+    expect(request).toMatchObject({ level: 'info' });
+  });
+
+  it('has job lines with the job id, at debug, info and error', () => {
+    const jobLines = lines().filter((line) => line.job_id);
+    expect(jobLines.map((line) => `${line.level} ${line.msg}`)).toEqual(
+      expect.arrayContaining(['debug sending', 'info sent', 'error failed']),
+    );
+  });
+
+  it('gets every level from any module through Nest’s Logger', () => {
+    const logger = new Logger('AnyModule');
+    logger.verbose('level check verbose');
+    logger.debug('level check debug');
+    logger.log('level check log');
+    logger.warn('level check warn');
+    logger.error('level check error');
+    logger.fatal('level check fatal');
+    const levels = lines()
+      .filter((line) => line.context === 'AnyModule')
+      .map((line) => line.level);
+    expect(levels).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+  });
+
+  it('never holds the API key, the bodies, the context or attachment content', () => {
+    const text = readFileSync(logFile, 'utf8');
+    for (const secret of [APP_KEY, ...Object.values(secrets)]) expect(text).not.toContain(secret);
+    expect(text).not.toMatch(/authorization|x-api-key/i);
+  });
+});
