@@ -8,6 +8,11 @@ import { EnvironmentVariables } from './env.validation';
 async function bootstrap(): Promise<void> {
   const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS));
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  if (config.get('ROLE', { infer: true }) === 'worker') {
+    // A worker only consumes the queue: modules start, no HTTP port is opened.
+    await app.init();
+    return;
+  }
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -28,6 +28,8 @@ export interface ApiKeyRecord {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The trial key of .env.example: fine on a laptop, never in production. */
+const EXAMPLE_KEY_DIGEST = createHash('sha256').update('dev-key-change-me-0123456789').digest();
 const MIN_KEY_LENGTH = 16;
 
 class ApiKeyEntry {
@@ -113,6 +115,12 @@ export class ApiKeyStore {
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     this.records = loadApiKeys(config.get('API_KEYS'), config.get('API_KEYS_FILE'));
+    const example = this.records.find((record) => record.digest.equals(EXAMPLE_KEY_DIGEST));
+    if (example) {
+      new Logger(ApiKeyStore.name).warn(
+        `API key "${example.name}" is the example key of .env.example: replace it before exposing the service`,
+      );
+    }
   }
 
   /** Finds the record for a presented key, comparing digests in constant time against all. */
