@@ -8,6 +8,5 @@ export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: 
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   return app;
 }

@@ -43,6 +43,9 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(100) WORKER_CONCURRENCY: number = 4;
   @IsInt() @Min(1) @Max(50) SEND_ATTEMPTS: number = 5;
   @IsInt() @Min(1) @Max(3_600_000) SEND_BACKOFF_MS: number = 2000;
+  @IsInt() @Min(1) @Max(86_400_000) SEND_BACKOFF_MAX_MS: number = 600_000;
+  @IsInt() @Min(500) @Max(600_000) JOB_LOCK_MS: number = 30_000;
+  @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
   @IsInt() @Min(100) @Max(600_000) SMTP_TIMEOUT_MS: number = 30_000;
   @IsInt() @Min(100) @Max(10_000) REDIS_TIMEOUT_MS: number = 2000;
   @IsIn(LOG_LEVELS) LOG_LEVEL = 'info';

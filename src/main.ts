@@ -4,9 +4,11 @@ import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
 import { EnvironmentVariables } from './env.validation';
+import { exitGracefullyOn } from './shutdown';
 
 async function bootstrap(): Promise<void> {
   const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS));
+  exitGracefullyOn(app);
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   if (config.get('ROLE', { infer: true }) === 'worker') {
     // A worker only consumes the queue: modules start, no HTTP port is opened.

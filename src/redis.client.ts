@@ -5,28 +5,31 @@ import { once } from 'node:events';
 const reconnect = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000);
 
 /**
- * Bull's three connections. The command client has no offline queue, so while Redis is
- * down a command fails at once (the API answers 503) instead of waiting and running later,
- * after the caller was already told "unavailable". The blocking and subscriber clients wait
- * and reconnect, as Bull requires.
+ * Bull's three connections. The command client never resends a command after a reconnect
+ * and gives each command no retry (maxRetriesPerRequest 0): whatever was queued or in flight
+ * when the connection dropped is rejected at once. So a request that was answered 503 has
+ * really had nothing done, instead of its commands running later. (Without resending, any
+ * higher maxRetriesPerRequest leaves in-flight commands pending forever after a quick
+ * reconnect.) API requests only issue commands once the client is ready (withRedis), so the
+ * offline queue only holds Bull's own start-up calls. The blocking and subscriber clients
+ * wait and reconnect, as Bull requires.
  */
 export function redisClientFactory(url: string): NonNullable<QueueOptions['createClient']> {
   return (type) => {
     const options: RedisOptions =
       type === 'client'
-        ? {
-            enableOfflineQueue: false,
-            autoResendUnfulfilledCommands: false,
-            maxRetriesPerRequest: 1,
-          }
+        ? { autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }
         : { maxRetriesPerRequest: null, enableReadyCheck: false };
     return new Redis(url, { ...options, retryStrategy: reconnect, connectTimeout: 5000 });
   };
 }
 
-/** Bull leaves clients from createClient open on close(); this ends ours. */
+/**
+ * Closes the queue without waiting for active jobs (EmailProcessor.drain() did the waiting,
+ * bounded), then ends our connections: Bull leaves clients from createClient open.
+ */
 export async function closeQueue(queue: Queue): Promise<void> {
-  await queue.close();
+  await queue.close(true);
   // Reading a client that was never used would create it, hence Bull's *Initialized flags.
   const internals = queue as unknown as Record<string, Redis | boolean>;
   const clients = [
@@ -39,8 +42,8 @@ export async function closeQueue(queue: Queue): Promise<void> {
 
 /**
  * Runs a Redis operation within `timeoutMs`, waiting for a (re)connecting client inside that
- * budget. The command client has no offline queue, so nothing is left to run later: a caller
- * told "unavailable" has really had nothing done.
+ * budget; the operation starts only on a ready connection, so nothing waits in ioredis'
+ * offline queue to run after the caller was told "unavailable".
  */
 export async function withRedis<T>(
   client: Redis,
@@ -62,5 +65,37 @@ export async function withRedis<T>(
   } finally {
     clearTimeout(timer);
     abort.abort();
+  }
+}
+
+/** The Redis settings SPEC §5's guarantees rest on, and what each must be. */
+const DURABILITY: [setting: string, ok: (value: string) => boolean, advice: string][] = [
+  [
+    'appendonly',
+    (v) => v === 'yes',
+    'appendonly yes (or accepted mail is lost when Redis restarts)',
+  ],
+  ['appendfsync', (v) => v !== 'no', 'appendfsync everysec'],
+  [
+    'maxmemory-policy',
+    (v) => v === 'noeviction',
+    'maxmemory-policy noeviction (or Redis may evict queued mail)',
+  ],
+];
+
+/** One line per setting that differs from what production needs; [] when all is well. */
+export async function durabilityWarnings(client: Redis): Promise<string[]> {
+  try {
+    const warnings: string[] = [];
+    for (const [setting, ok, advice] of DURABILITY) {
+      const [, value] = (await client.config('GET', setting)) as string[];
+      if (value !== undefined && !ok(value))
+        warnings.push(`Redis has ${setting} ${value}; production needs ${advice}`);
+    }
+    return warnings;
+  } catch {
+    return [
+      'Redis refused CONFIG GET; make sure it runs with appendonly yes and maxmemory-policy noeviction',
+    ];
   }
 }

@@ -2,38 +2,63 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
+import type { QueueOptions } from 'bull';
 import { EnvironmentVariables } from '../env.validation';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyStore } from './api-key.store';
+import { EmailQueueConnection } from './email-queue.connection';
 import { EmailStatusStore } from './email-status.store';
-import { EMAIL_QUEUE } from './email.constants';
+import { BACKOFF_STRATEGY, EMAIL_QUEUE, MAX_STALLS } from './email.constants';
 import { EmailController } from './email.controller';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { retryDelay } from './send-failure';
 import { TemplateService } from './template.service';
 
 const DAY_SECONDS = 24 * 3600;
+
+function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueOptions {
+  const base = config.get('SEND_BACKOFF_MS', { infer: true });
+  const cap = config.get('SEND_BACKOFF_MAX_MS', { infer: true });
+  const lock = config.get('JOB_LOCK_MS', { infer: true });
+  return {
+    settings: {
+      // A killed worker's job is taken up again once its lock expires (at most ~2 × lock).
+      lockDuration: lock,
+      stalledInterval: lock,
+      // A mail that takes its worker down again and again is failed, not retried forever.
+      maxStalledCount: MAX_STALLS,
+      // After a Redis outage, resume processing and delayed retries within a second
+      // (Bull's defaults wait 5 s); each costs one cheap Redis call per interval.
+      retryProcessDelay: 1000,
+      guardInterval: 1000,
+      backoffStrategies: {
+        [BACKOFF_STRATEGY]: (attemptsMade: number) => retryDelay(attemptsMade, base, cap),
+      },
+    },
+    defaultJobOptions: {
+      attempts: config.get('SEND_ATTEMPTS', { infer: true }),
+      backoff: { type: BACKOFF_STRATEGY },
+      // Bull's copies are for Bull Board; the 7-day status record is the source of truth.
+      removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+      removeOnFail: { age: 14 * DAY_SECONDS },
+    },
+  };
+}
 
 @Module({
   imports: [
     BullModule.registerQueueAsync({
       name: EMAIL_QUEUE,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
-        defaultJobOptions: {
-          attempts: config.get('SEND_ATTEMPTS', { infer: true }),
-          backoff: { type: 'exponential', delay: config.get('SEND_BACKOFF_MS', { infer: true }) },
-          // Bull's copies are for Bull Board; the 7-day status record is the source of truth.
-          removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
-          removeOnFail: { age: 14 * DAY_SECONDS },
-        },
-      }),
+      useFactory: queueOptions,
     }),
   ],
   controllers: [EmailController],
   providers: [
     ApiKeyStore,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    EmailQueueConnection,
     EmailService,
     EmailStatusStore,
     EmailProcessor,

@@ -6,7 +6,7 @@ import type { Job, Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../env.validation';
 import { EmailStatusStore } from './email-status.store';
-import { EMAIL_QUEUE, SEND_EMAIL_JOB } from './email.constants';
+import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData } from './email.types';
 import { classifyFailure } from './send-failure';
 import { TemplateService, htmlToText } from './template.service';
@@ -37,8 +37,25 @@ export class EmailProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (this.config.get('ROLE', { infer: true }) === 'api') return;
     const concurrency = this.config.get('WORKER_CONCURRENCY', { infer: true });
-    void this.queue.process(SEND_EMAIL_JOB, concurrency, (job) => this.send(job));
+    this.queue.on(
+      'failed',
+      (job: Job<EmailJobData>, error: Error) => void this.onBullFailure(job, error),
+    );
+    this.queue
+      .process(SEND_EMAIL_JOB, concurrency, (job) => this.send(job))
+      .catch((error: Error) => this.logger.fatal({ err: error.message }, 'worker stopped'));
     this.logger.info({ concurrency }, 'worker started');
+  }
+
+  /**
+   * Stops taking jobs and waits up to `graceMs` for the sends in flight. Whatever is still
+   * running after that keeps its lock in Redis and is taken up again by a worker once the
+   * lock expires: at-least-once, never lost.
+   */
+  async drain(graceMs: number): Promise<boolean> {
+    const finished = this.queue.pause(true).then(() => true);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, graceMs, false).unref());
+    return Promise.race([finished, timeout]);
   }
 
   async send(job: Job<EmailJobData>): Promise<SendResult> {
@@ -76,6 +93,18 @@ export class EmailProcessor implements OnApplicationBootstrap {
       await this.recordFailure(job, error, log);
       throw error;
     }
+  }
+
+  /** Failures Bull decides on its own (a job whose worker kept dying) reach the status too. */
+  private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
+    if (!/stalled/i.test(error.message)) return;
+    this.logger.error({ job_id: job.id, reason: error.message }, 'failed');
+    await this.statuses
+      .update(job.data.id, {
+        status: 'failed',
+        error: `the worker stopped while sending, ${MAX_STALLS} times`,
+      })
+      .catch(() => undefined);
   }
 
   private async recordFailure(

@@ -1,21 +1,13 @@
 import { InjectQueue } from '@nestjs/bull';
-import {
-  ForbiddenException,
-  Injectable,
-  NotFoundException,
-  OnApplicationShutdown,
-  OnModuleInit,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Queue } from 'bull';
-import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentVariables } from '../env.validation';
-import { closeQueue, withRedis } from '../redis.client';
 import { FieldError, validationFailed } from '../validation.errors';
 import { MailAddress, matchesPattern, parseAddress } from './address.parser';
 import { ApiKeyRecord } from './api-key.store';
+import { EmailQueueConnection } from './email-queue.connection';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData, EmailStatus } from './email.types';
@@ -31,49 +23,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const addresses = (list?: string | string[]): MailAddress[] =>
   (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((a) => parseAddress(a)!);
 
-function queueUnavailable(): ServiceUnavailableException {
-  return new ServiceUnavailableException({
-    message: 'The queue (Redis) is unreachable; nothing was accepted. Retry later.',
-    code: 'queue_unavailable',
-  });
-}
-
 @Injectable()
-export class EmailService implements OnModuleInit, OnApplicationShutdown {
+export class EmailService {
   private readonly defaultFrom?: MailAddress;
-  private readonly redisTimeoutMs: number;
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
     private readonly statuses: EmailStatusStore,
     private readonly templates: TemplateService,
+    private readonly connection: EmailQueueConnection,
     config: ConfigService<EnvironmentVariables, true>,
-    @InjectPinoLogger(EmailService.name) private readonly logger: PinoLogger,
   ) {
     const mailFrom = config.get('MAIL_FROM', { infer: true });
     this.defaultFrom = mailFrom ? parseAddress(mailFrom)! : undefined;
-    this.redisTimeoutMs = config.get('REDIS_TIMEOUT_MS', { infer: true });
-  }
-
-  onModuleInit(): void {
-    // Bull re-emits every Redis error; one line per outage is what an operator needs.
-    let healthy = true;
-    this.queue.on('error', (error: Error) => {
-      if (healthy)
-        this.logger.error(
-          { err: error.message },
-          'redis unreachable: answering 503 until it is back',
-        );
-      healthy = false;
-    });
-    this.queue.client.on('ready', () => {
-      if (!healthy) this.logger.info('redis reachable again');
-      healthy = true;
-    });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await closeQueue(this.queue);
   }
 
   async accept(dto: SendEmailDto, key: ApiKeyRecord): Promise<AcceptedEmail> {
@@ -89,9 +51,9 @@ export class EmailService implements OnModuleInit, OnApplicationShutdown {
     };
     // Status first: the worker sends only jobs whose record exists, so a job whose add()
     // outlived our 503 answer is dropped instead of sent unacknowledged.
-    await this.withRedis(() => this.statuses.create(status, key.name));
+    await this.connection.run(() => this.statuses.create(status, key.name));
     try {
-      await this.withRedis(() => this.queue.add(SEND_EMAIL_JOB, data, { jobId: data.id }));
+      await this.connection.run(() => this.queue.add(SEND_EMAIL_JOB, data, { jobId: data.id }));
     } catch (error) {
       await this.statuses.remove(data.id).catch(() => undefined);
       throw error;
@@ -101,7 +63,7 @@ export class EmailService implements OnModuleInit, OnApplicationShutdown {
 
   async status(id: string, key: ApiKeyRecord): Promise<EmailStatus> {
     const status = UUID.test(id)
-      ? await this.withRedis(() => this.statuses.get(id, key.name))
+      ? await this.connection.run(() => this.statuses.get(id, key.name))
       : undefined;
     if (!status)
       throw new NotFoundException({
@@ -156,9 +118,5 @@ export class EmailService implements OnModuleInit, OnApplicationShutdown {
       headers: dto.headers,
       attachments: dto.attachments,
     };
-  }
-
-  private withRedis<T>(operation: () => Promise<T>): Promise<T> {
-    return withRedis(this.queue.client, this.redisTimeoutMs, operation, queueUnavailable);
   }
 }

@@ -10,6 +10,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { APP_OPTIONS, setupApp } from '../../src/app.setup';
 import { EMAIL_QUEUE } from '../../src/email/email.constants';
+import { EmailProcessor } from '../../src/email/email.processor';
 import { EnvironmentVariables } from '../../src/env.validation';
 
 export const APP_KEY = 'test-key-app-0123456789';
@@ -56,6 +57,9 @@ export async function bootApp(env: Record<string, string>): Promise<TestApp> {
     queue,
     finished: async (id): Promise<unknown> =>
       ((await queue.getJob(id)) as Job).finished() as Promise<unknown>,
-    close: () => app.close(),
+    close: async () => {
+      await app.get(EmailProcessor).drain(5000);
+      await app.close();
+    },
   };
 }

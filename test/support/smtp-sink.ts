@@ -24,7 +24,13 @@ export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   onRcpt?: RcptHook;
   onData?: DataHook;
+  /** Holds each 250 back this long, so tests can act while sends are in flight. */
+  dataDelayMs = 0;
+  /** Messages fully received whose 250 has not been given yet. */
+  inFlight = 0;
   private waiters: Waiter[] = [];
+  private inFlightWaiters: Waiter[] = [];
+  private closedSessions = new Set<string>();
   private server?: SMTPServer;
 
   private constructor(readonly port: number) {}
@@ -47,6 +53,7 @@ export class SmtpSink {
       onRcptTo: (address: SMTPServerAddress, _session, callback) =>
         callback(this.onRcpt?.(address.address) ?? undefined),
       onData: (stream, session, callback) => this.receive(stream, session, callback),
+      onClose: (session) => this.closedSessions.add(session.id),
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
@@ -76,6 +83,35 @@ export class SmtpSink {
     });
   }
 
+  /** Resolves once at least `count` messages are in flight at the same time. */
+  waitForInFlight(count: number, timeoutMs = 15_000): Promise<void> {
+    if (this.inFlight >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`never ${count} sends in flight`)),
+        timeoutMs,
+      );
+      this.inFlightWaiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  /** Mails whose subject starts with `prefix`, and how many arrived more than once. */
+  tally(prefix: string): { mails: ReceivedMail[]; unique: number; duplicates: number } {
+    const mails = this.mails.filter((mail) => mail.parsed.subject?.startsWith(prefix));
+    const unique = new Set(mails.map((mail) => mail.parsed.messageId)).size;
+    return { mails, unique, duplicates: mails.length - unique };
+  }
+
+  /** Resolves once `count` distinct messages with subjects starting with `prefix` arrived. */
+  async waitForUnique(prefix: string, count: number, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.tally(prefix).unique < count) {
+      if (Date.now() > deadline)
+        throw new Error(`${prefix}: ${this.tally(prefix).unique} of ${count} arrived`);
+      await this.waitFor(this.mails.length + 1, deadline - Date.now());
+    }
+  }
+
   bySubject(subject: string): ReceivedMail[] {
     return this.mails.filter((mail) => mail.parsed.subject === subject);
   }
@@ -91,21 +127,29 @@ export class SmtpSink {
       const refusal = this.onData?.();
       if (refusal) return callback(refusal);
       const raw = Buffer.concat(chunks);
-      simpleParser(raw).then((parsed) => {
-        const envelope = session.envelope;
-        const from = envelope.mailFrom ? envelope.mailFrom.address : '';
-        this.mails.push({
-          from,
-          to: envelope.rcptTo.map((r) => r.address),
-          raw,
-          parsed,
-          at: Date.now(),
-        });
-        this.waiters = this.waiters.filter((waiter) =>
-          this.mails.length >= waiter.count ? (waiter.resolve(), false) : true,
-        );
-        callback();
-      }, callback);
+      const envelope = session.envelope;
+      this.setInFlight(+1);
+      setTimeout(() => {
+        this.setInFlight(-1);
+        // A client that hung up before the 250 did not send the mail: a real MTA drops it too.
+        if (this.closedSessions.has(session.id)) return callback(new Error('client went away'));
+        simpleParser(raw).then((parsed) => {
+          const from = envelope.mailFrom ? envelope.mailFrom.address : '';
+          const to = envelope.rcptTo.map((r) => r.address);
+          this.mails.push({ from, to, raw, parsed, at: Date.now() });
+          this.waiters = this.waiters.filter((waiter) =>
+            this.mails.length >= waiter.count ? (waiter.resolve(), false) : true,
+          );
+          callback();
+        }, callback);
+      }, this.dataDelayMs);
     });
+  }
+
+  private setInFlight(change: number): void {
+    this.inFlight += change;
+    this.inFlightWaiters = this.inFlightWaiters.filter((waiter) =>
+      this.inFlight >= waiter.count ? (waiter.resolve(), false) : true,
+    );
   }
 }

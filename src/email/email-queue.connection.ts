@@ -1,0 +1,64 @@
+import { InjectQueue } from '@nestjs/bull';
+import {
+  Injectable,
+  OnApplicationShutdown,
+  OnModuleInit,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Queue } from 'bull';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { EnvironmentVariables } from '../env.validation';
+import { closeQueue, durabilityWarnings, withRedis } from '../redis.client';
+import { EMAIL_QUEUE } from './email.constants';
+
+const queueUnavailable = (): ServiceUnavailableException =>
+  new ServiceUnavailableException({
+    message: 'The queue (Redis) is unreachable; nothing was accepted. Retry later.',
+    code: 'queue_unavailable',
+  });
+
+/** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */
+@Injectable()
+export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly timeoutMs: number;
+
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    config: ConfigService<EnvironmentVariables, true>,
+    @InjectPinoLogger(EmailQueueConnection.name) private readonly logger: PinoLogger,
+  ) {
+    this.timeoutMs = config.get('REDIS_TIMEOUT_MS', { infer: true });
+  }
+
+  onModuleInit(): void {
+    // Bull re-emits every Redis error; one line per outage is what an operator needs.
+    let healthy = true;
+    this.queue.on('error', (error: Error) => {
+      if (healthy)
+        this.logger.error(
+          { err: error.message },
+          'redis unreachable: answering 503 until it is back',
+        );
+      healthy = false;
+    });
+    this.queue.client.on('ready', () => {
+      if (!healthy) this.logger.info('redis reachable again');
+      healthy = true;
+    });
+    this.queue.client.once('ready', () => void this.warnAboutDurability());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeQueue(this.queue);
+  }
+
+  /** Runs a Redis operation for a request: 503 within REDIS_TIMEOUT_MS when Redis is away. */
+  run<T>(operation: () => Promise<T>): Promise<T> {
+    return withRedis(this.queue.client, this.timeoutMs, operation, queueUnavailable);
+  }
+
+  private async warnAboutDurability(): Promise<void> {
+    for (const warning of await durabilityWarnings(this.queue.client)) this.logger.warn(warning);
+  }
+}

@@ -1,0 +1,43 @@
+import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
+import { EmailProcessor } from './email/email.processor';
+import { EnvironmentVariables } from './env.validation';
+
+/**
+ * SIGTERM/SIGINT: stop accepting HTTP requests, stop taking jobs, let the sends in flight
+ * finish within SHUTDOWN_GRACE_MS, then close Redis and SMTP (Nest's hooks) and exit 0.
+ * Nest's own enableShutdownHooks() is not used: it re-raises the signal (exit 143) and
+ * closes the SMTP pool before the queue has drained.
+ */
+export function exitGracefullyOn(
+  app: INestApplication,
+  signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
+): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const logger = app.get(Logger);
+    const graceMs = app
+      .get(ConfigService<EnvironmentVariables, true>)
+      .get('SHUTDOWN_GRACE_MS', { infer: true });
+    logger.log(
+      `${signal}: shutting down, waiting up to ${graceMs} ms for sends in flight`,
+      'Shutdown',
+    );
+    const server = app.getHttpServer() as Server;
+    if (server.listening) server.close();
+    const drained = await app.get(EmailProcessor).drain(graceMs);
+    if (!drained)
+      logger.warn(
+        'grace period over: unfinished sends will be retried by another worker',
+        'Shutdown',
+      );
+    await app.close();
+    logger.log('stopped', 'Shutdown');
+    process.exit(0);
+  };
+  for (const signal of signals) process.on(signal, (received) => void stop(received));
+}
