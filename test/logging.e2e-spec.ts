@@ -82,6 +82,11 @@ describe('LOG_FILE receives the JSON lines, without secrets', () => {
     expect(lines().map((line) => line.msg)).toContain('Nest application successfully started');
   });
 
+  it('warns at start that the test Redis keeps no AOF', () => {
+    const warning = lines().find((line) => line.level === 'warn' && /appendonly no/.test(line.msg));
+    expect(warning?.msg).toContain('production needs appendonly yes');
+  });
+
   it('has info lines for requests, carrying the request id that was echoed', () => {
     const request = lines().find(
       (line) => line.req?.id === 'req-logging-0001' && line.msg === 'request completed',

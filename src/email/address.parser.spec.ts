@@ -42,6 +42,7 @@ describe('parseAddress', () => {
     ['thousands of colons', `${':'.repeat(5000)}ann@example.com`],
     ['nested angle brackets', 'A <b <ann@example.com>>'],
     ['a name with a quote inside', 'A"nn <ann@example.com>'],
+    ['an encoded-word name', '=?utf-8?Q?victim=40evil.example?= <ann@example.com>'],
     ['two @', 'ann@evil.example@example.com'],
     ['no local part', '@example.com'],
     ['a leading dot', '.ann@example.com'],

@@ -44,6 +44,8 @@ function isValidMailbox(address: string): boolean {
 function parseDisplayName(raw: string): string | null {
   const name = raw.trim();
   if (name.length > 200) return null;
+  // An RFC 2047 encoded-word would be decoded by mail clients into text we never checked.
+  if (name.includes('=?')) return null;
   const quoted = /^"([^"\\]*)"$/.exec(name);
   if (quoted) return quoted[1].trim();
   return /["\\<>]/.test(name) ? null : name;

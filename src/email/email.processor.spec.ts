@@ -1,0 +1,116 @@
+import type { MailerService } from '@nestjs-modules/mailer';
+import type { Job } from 'bull';
+import type { PinoLogger } from 'nestjs-pino';
+import { EmailStatusStore } from './email-status.store';
+import { EmailProcessor } from './email.processor';
+import { EmailJobData } from './email.types';
+import { TemplateService } from './template.service';
+
+const data = {
+  id: 'a1',
+  key: 'app',
+  message_id: '<a1@shop.example>',
+  created_at: '2026-01-01T00:00:00.000Z',
+  from: { name: '', address: 'no-reply@shop.example' },
+  to: [{ name: '', address: 'ann@example.com' }],
+  subject: 'Hi',
+  text: 'hi',
+} satisfies EmailJobData;
+
+function setup(
+  state: string | undefined,
+  sendMail = jest.fn().mockResolvedValue({ accepted: ['ann@example.com'], rejected: [] }),
+) {
+  const order: string[] = [];
+  sendMail.mockImplementation(() => {
+    order.push('smtp 250');
+    return Promise.resolve({ accepted: ['ann@example.com'], rejected: [] });
+  });
+  const statuses = {
+    state: jest.fn().mockResolvedValue(state),
+    update: jest.fn((_id: string, update: { status: string }) => {
+      order.push(`status ${update.status}`);
+      return Promise.resolve();
+    }),
+  };
+  const log = {
+    child: () => log,
+    info: jest.fn(),
+    warn: jest.fn(),
+    debug: jest.fn(),
+    error: jest.fn(),
+  };
+  const processor = new EmailProcessor(
+    {} as never,
+    { sendMail } as unknown as MailerService,
+    {} as TemplateService,
+    statuses as unknown as EmailStatusStore,
+    {} as never,
+    { logger: log } as unknown as PinoLogger,
+  );
+  const job = {
+    id: 'a1',
+    data,
+    attemptsMade: 0,
+    opts: { attempts: 5 },
+    discard: jest.fn(),
+  } as unknown as Job<EmailJobData>;
+  return { processor, job, sendMail, statuses, order };
+}
+
+describe('EmailProcessor.send', () => {
+  it('records sent right after the SMTP 250, with the job Message-ID', async () => {
+    const { processor, job, sendMail, order } = setup('queued');
+    await expect(processor.send(job)).resolves.toMatchObject({
+      message_id: '<a1@shop.example>',
+      accepted: 1,
+    });
+    expect(sendMail).toHaveBeenCalledWith(
+      expect.objectContaining({ messageId: '<a1@shop.example>' }),
+    );
+    expect(order).toEqual(['status sending', 'smtp 250', 'status sent']);
+  });
+
+  it('never sends again a job whose record already says sent (a crash after the 250)', async () => {
+    const { processor, job, sendMail } = setup('sent');
+    await expect(processor.send(job)).resolves.toMatchObject({ skipped: 'already sent' });
+    expect(sendMail).not.toHaveBeenCalled();
+  });
+
+  it('never sends a job whose request was not acknowledged (no status record)', async () => {
+    const { processor, job, sendMail } = setup(undefined);
+    await expect(processor.send(job)).resolves.toMatchObject({
+      skipped: 'never acknowledged to the caller',
+    });
+    expect(sendMail).not.toHaveBeenCalled();
+  });
+
+  it('discards a job on SMTP 5xx and records the reply', async () => {
+    const { processor, job, sendMail, statuses } = setup('queued');
+    sendMail.mockRejectedValue(
+      Object.assign(new Error('550 No such user'), {
+        responseCode: 550,
+        response: '550 No such user',
+      }),
+    );
+    await expect(processor.send(job)).rejects.toThrow('550');
+    expect(job.discard).toHaveBeenCalled();
+    expect(statuses.update).toHaveBeenLastCalledWith('a1', {
+      status: 'failed',
+      error: '550 No such user',
+    });
+  });
+
+  it('keeps a job queued for a retry on SMTP 4xx', async () => {
+    const { processor, job, sendMail, statuses } = setup('queued');
+    sendMail.mockRejectedValue(
+      Object.assign(new Error('451 later'), { responseCode: 451, response: '451 later' }),
+    );
+    await expect(processor.send(job)).rejects.toThrow('451');
+    expect(job.discard).not.toHaveBeenCalled();
+    expect(statuses.update).toHaveBeenLastCalledWith('a1', {
+      status: 'queued',
+      error: '451 later',
+    });
+  });
+});
