@@ -14,7 +14,9 @@ const reconnect = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000
  * offline queue only holds Bull's own start-up calls. The blocking and subscriber clients
  * wait and reconnect, as Bull requires.
  */
-export function redisClientFactory(url: string): NonNullable<QueueOptions['createClient']> {
+type ClientType = Parameters<NonNullable<QueueOptions['createClient']>>[0];
+
+export function redisClientFactory(url: string): (type: ClientType) => Redis {
   return (type) => {
     const options: RedisOptions =
       type === 'client'
@@ -23,6 +25,9 @@ export function redisClientFactory(url: string): NonNullable<QueueOptions['creat
     return new Redis(url, { ...options, retryStrategy: reconnect, connectTimeout: 5000 });
   };
 }
+
+/** A connection for plain commands, with the fail-fast settings of Bull's command client. */
+export const createCommandClient = (url: string): Redis => redisClientFactory(url)('client');
 
 /**
  * Closes the queue without waiting for active jobs (EmailProcessor.drain() did the waiting,

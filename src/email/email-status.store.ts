@@ -9,7 +9,23 @@ export type StatusUpdate = Partial<
   Pick<EmailStatus, 'status' | 'attempts' | 'sent_at' | 'error' | 'rejected'>
 >;
 
-const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected']);
+/** A new record: who may read it, and how long it must outlive its send time. */
+export interface NewStatus {
+  status: EmailStatus;
+  owner: string;
+  delayMs: number;
+}
+
+const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'test']);
+
+function flatten(fields: Record<string, unknown>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (value !== undefined)
+      flat[field] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return flat;
+}
 
 /**
  * Status records live in their own Redis hashes (not in Bull's job) so that they are kept
@@ -23,16 +39,29 @@ export class EmailStatusStore {
     return this.queue.toKey(`status:${id}`);
   }
 
-  async create(status: EmailStatus, owner: string): Promise<void> {
-    await this.write(status.id, { ...status, owner });
+  /** Writes all records in one MULTI: one round trip for a whole batch. */
+  async create(records: NewStatus[]): Promise<void> {
+    const multi = this.queue.client.multi();
+    for (const { status, owner, delayMs } of records) {
+      const key = this.keyOf(status.id);
+      multi
+        .hset(key, flatten({ ...status, owner }))
+        .expire(key, STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000));
+    }
+    await multi.exec();
   }
 
   async update(id: string, update: StatusUpdate): Promise<void> {
-    await this.write(id, update);
+    const key = this.keyOf(id);
+    await this.queue.client
+      .multi()
+      .hset(key, flatten(update))
+      .expire(key, STATUS_TTL_SECONDS)
+      .exec();
   }
 
-  async remove(id: string): Promise<void> {
-    await this.queue.client.del(this.keyOf(id));
+  async remove(ids: string[]): Promise<void> {
+    await this.queue.client.del(...ids.map((id) => this.keyOf(id)));
   }
 
   async get(id: string, owner: string): Promise<EmailStatus | undefined> {
@@ -52,15 +81,5 @@ export class EmailStatusStore {
     return (
       ((await this.queue.client.hget(this.keyOf(id), 'status')) as EmailState | null) ?? undefined
     );
-  }
-
-  private async write(id: string, fields: Record<string, unknown>): Promise<void> {
-    const flat: Record<string, string> = {};
-    for (const [field, value] of Object.entries(fields)) {
-      if (value === undefined) continue;
-      flat[field] = typeof value === 'string' ? value : JSON.stringify(value);
-    }
-    const key = this.keyOf(id);
-    await this.queue.client.multi().hset(key, flat).expire(key, STATUS_TTL_SECONDS).exec();
   }
 }

@@ -6,14 +6,18 @@ import type { QueueOptions } from 'bull';
 import { EnvironmentVariables } from '../env.validation';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyStore } from './api-key.store';
+import { EmailJobBuilder } from './email-job.builder';
 import { EmailQueueConnection } from './email-queue.connection';
 import { EmailStatusStore } from './email-status.store';
 import { BACKOFF_STRATEGY, EMAIL_QUEUE, MAX_STALLS } from './email.constants';
 import { EmailController } from './email.controller';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { IdempotencyStore } from './idempotency.store';
+import { RateLimitGuard } from './rate-limit.guard';
 import { retryDelay } from './send-failure';
 import { TemplateService } from './template.service';
+import { TemplatesController } from './templates.controller';
 
 const DAY_SECONDS = 24 * 3600;
 
@@ -54,12 +58,16 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
       useFactory: queueOptions,
     }),
   ],
-  controllers: [EmailController],
+  controllers: [EmailController, TemplatesController],
   providers: [
     ApiKeyStore,
+    // Global guards run in this order: who is calling, then how often it may.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    EmailJobBuilder,
     EmailQueueConnection,
     EmailService,
+    IdempotencyStore,
     EmailStatusStore,
     EmailProcessor,
     TemplateService,

@@ -8,6 +8,7 @@ import { EnvironmentVariables } from '../env.validation';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData } from './email.types';
+import { OUTBOX_TRANSPORT } from './mail-transport';
 import { classifyFailure } from './send-failure';
 import { TemplateService, htmlToText } from './template.service';
 
@@ -125,6 +126,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
       ? this.templates.render(data.template, data.context)
       : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
     return {
+      transporterName: data.test ? OUTBOX_TRANSPORT : undefined,
       messageId: data.message_id,
       from: data.from,
       to: data.to,

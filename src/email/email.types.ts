@@ -25,6 +25,8 @@ export interface EmailJobData {
   context?: Record<string, unknown>;
   headers?: Record<string, string>;
   attachments?: EmailAttachment[];
+  /** From a test-mode key: rendered and recorded, written to the outbox, never sent. */
+  test?: boolean;
 }
 
 export type EmailState = 'queued' | 'scheduled' | 'sending' | 'sent' | 'failed';
@@ -41,4 +43,6 @@ export interface EmailStatus {
   rejected?: string[];
   tags?: string[];
   metadata?: Record<string, string>;
+  send_at?: string;
+  test?: boolean;
 }

@@ -29,14 +29,16 @@ export function smtpOptions(
   };
 }
 
+export const OUTBOX_TRANSPORT = 'outbox';
+
+/** The default transport (SMTP, or the outbox without SMTP_URL), plus the outbox by name for test keys. */
 export function mailerOptions(config: ConfigService<EnvironmentVariables, true>): MailerOptions {
   const smtpUrl = config.get('SMTP_URL', { infer: true });
-  const transport = smtpUrl
-    ? smtpOptions(
-        smtpUrl,
-        config.get('WORKER_CONCURRENCY', { infer: true }),
-        config.get('SMTP_TIMEOUT_MS', { infer: true }),
-      )
-    : new OutboxTransport(config.get('OUTBOX_DIR', { infer: true }));
-  return { transport };
+  const outbox = new OutboxTransport(config.get('OUTBOX_DIR', { infer: true }));
+  const concurrency = config.get('WORKER_CONCURRENCY', { infer: true });
+  const timeoutMs = config.get('SMTP_TIMEOUT_MS', { infer: true });
+  return {
+    transport: smtpUrl ? smtpOptions(smtpUrl, concurrency, timeoutMs) : outbox,
+    transports: { [OUTBOX_TRANSPORT]: outbox },
+  };
 }

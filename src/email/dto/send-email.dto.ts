@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBase64,
+  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -91,6 +92,15 @@ export class SendEmailDto {
     message: '$property must hold tags of 1-64 of A-Z a-z 0-9 _ . : -',
   })
   tags?: string[];
+
+  /** When to send (ISO 8601 with a time zone), at most 30 days ahead; absent = now. */
+  @IsOptional()
+  @IsISO8601(
+    { strict: true, strictSeparator: true },
+    { message: '$property must be an ISO 8601 date-time like 2026-12-01T09:00:00Z' },
+  )
+  @Matches(/(Z|[+-]\d{2}:?\d{2})$/, { message: '$property must name its time zone (Z or +01:00)' })
+  send_at?: string;
 
   /** Your own keys and values, returned by GET /send-email/:id. */
   @IsOptional() @IsMetadata() metadata?: Record<string, string>;

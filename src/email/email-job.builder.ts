@@ -1,0 +1,114 @@
+import { ForbiddenException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { randomUUID } from 'node:crypto';
+import { EnvironmentVariables } from '../env.validation';
+import { FieldError } from '../validation.errors';
+import { MailAddress, matchesPattern, parseAddress } from './address.parser';
+import { ApiKeyRecord } from './api-key.store';
+import { SendEmailDto } from './dto/send-email.dto';
+import { EmailJobData, EmailStatus } from './email.types';
+import { TemplateService } from './template.service';
+
+/** An accepted request, ready to be queued: the job, its first status record, its delay. */
+export interface PreparedEmail {
+  data: EmailJobData;
+  status: EmailStatus;
+  delayMs: number;
+}
+
+const MAX_SCHEDULE_MS = 30 * 24 * 3600 * 1000;
+
+const addresses = (list?: string | string[]): MailAddress[] =>
+  (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((a) => parseAddress(a)!);
+
+/** Checks what the DTO alone cannot (config, templates, schedule, key rights) and builds jobs. */
+@Injectable()
+export class EmailJobBuilder {
+  private readonly defaultFrom?: MailAddress;
+
+  constructor(
+    private readonly templates: TemplateService,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    const mailFrom = config.get('MAIL_FROM', { infer: true });
+    this.defaultFrom = mailFrom ? parseAddress(mailFrom)! : undefined;
+  }
+
+  /** The 400-problems of one request; `prefix` (like "emails.3.") locates it in a batch. */
+  check(dto: SendEmailDto, now: number, prefix = ''): FieldError[] {
+    const errors: FieldError[] = [];
+    if (!dto.email_from && !this.defaultFrom) {
+      errors.push({ field: 'email_from', message: 'email_from is required (no MAIL_FROM is set)' });
+    }
+    const body = dto.message?.text || dto.message?.html;
+    if (!body && !dto.template) {
+      errors.push({
+        field: 'message',
+        message: 'message.text, message.html or template is required',
+      });
+    }
+    if (body && dto.template)
+      errors.push({ field: 'message', message: 'message must be absent when template is given' });
+    if (dto.template) errors.push(...this.templates.check(dto.template, dto.context));
+    if (dto.send_at !== undefined) {
+      const delay = Date.parse(dto.send_at) - now;
+      if (delay <= 0) errors.push({ field: 'send_at', message: 'send_at must be in the future' });
+      if (delay > MAX_SCHEDULE_MS)
+        errors.push({ field: 'send_at', message: 'send_at must be at most 30 days ahead' });
+    }
+    return errors.map(({ field, message }) => ({
+      field: prefix + field,
+      message: prefix + message,
+    }));
+  }
+
+  /** Builds the job of a checked request; 403 when the key may not use its sender. */
+  build(dto: SendEmailDto, key: ApiKeyRecord, now: number, where = ''): PreparedEmail {
+    const from = dto.email_from ? parseAddress(dto.email_from)! : this.defaultFrom!;
+    if (
+      key.allowedFrom &&
+      !key.allowedFrom.some((pattern) => matchesPattern(from.address, pattern))
+    ) {
+      throw new ForbiddenException({
+        message: `${where}This API key may not send from ${from.address}`,
+        code: 'sender_not_allowed',
+      });
+    }
+    const id = randomUUID();
+    const created_at = new Date(now).toISOString();
+    const message_id = `<${id}@${from.address.slice(from.address.lastIndexOf('@') + 1)}>`;
+    const delayMs = dto.send_at ? Math.max(0, Date.parse(dto.send_at) - now) : 0;
+    const test = key.test || undefined;
+    const data: EmailJobData = {
+      id,
+      key: key.name,
+      message_id,
+      created_at,
+      from,
+      to: addresses(dto.email_to),
+      cc: dto.cc && addresses(dto.cc),
+      bcc: dto.bcc && addresses(dto.bcc),
+      reply_to: dto.reply_to ? parseAddress(dto.reply_to)! : undefined,
+      subject: dto.subject,
+      text: dto.message?.text,
+      html: dto.message?.html,
+      template: dto.template,
+      context: dto.context,
+      headers: dto.headers,
+      attachments: dto.attachments,
+      test,
+    };
+    const status: EmailStatus = {
+      id,
+      status: delayMs > 0 ? 'scheduled' : 'queued',
+      attempts: 0,
+      created_at,
+      message_id,
+      send_at: dto.send_at,
+      tags: dto.tags,
+      metadata: dto.metadata,
+      test,
+    };
+    return { data, status, delayMs };
+  }
+}
