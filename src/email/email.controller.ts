@@ -8,37 +8,74 @@ import {
   Post,
   UseInterceptors,
 } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from './api-docs.decorators';
 import { ApiKeyRecord } from './api-key.store';
 import { CallerKey } from './api-key.guard';
+import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from './dto/examples';
+import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from './dto/responses.dto';
 import { SendBatchDto } from './dto/send-batch.dto';
 import { SendEmailDto } from './dto/send-email.dto';
-import { AcceptedBatch, AcceptedEmail, EmailService } from './email.service';
-import { EmailStatus } from './email.types';
+import { EmailService } from './email.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
+const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND } =
+  HttpStatus;
+
+@ApiTags('emails')
+@ApiKeyAuth()
 @Controller('send-email')
 export class EmailController {
   constructor(private readonly emails: EmailService) {}
 
-  /** Validates and queues one email; answers before it is sent. */
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(IdempotencyInterceptor)
-  send(@Body() dto: SendEmailDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedEmail> {
+  @ApiOperation({
+    summary: 'Queue one email',
+    description: 'Validates, queues and answers at once; a worker sends it.',
+  })
+  @ApiIdempotencyKey()
+  @ApiBody({ type: SendEmailDto, examples: SEND_EMAIL_EXAMPLES })
+  @ApiAcceptedResponse({ type: AcceptedEmailDto })
+  @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
+  send(@Body() dto: SendEmailDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedEmailDto> {
     return this.emails.accept(dto, key);
   }
 
-  /** Validates all of up to 100 emails, then queues all of them or none. */
   @Post('batch')
   @HttpCode(HttpStatus.ACCEPTED)
   @UseInterceptors(IdempotencyInterceptor)
-  sendBatch(@Body() dto: SendBatchDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedBatch> {
+  @ApiOperation({
+    summary: 'Queue up to 100 emails, all or none',
+    description:
+      'One bad item refuses the whole batch (400 naming `emails.N.field`); nothing is queued.',
+  })
+  @ApiIdempotencyKey()
+  @ApiBody({
+    type: SendBatchDto,
+    examples: { two: { summary: 'Two emails', value: BATCH_EXAMPLE } },
+  })
+  @ApiAcceptedResponse({ type: AcceptedBatchDto })
+  @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
+  sendBatch(@Body() dto: SendBatchDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedBatchDto> {
     return this.emails.acceptBatch(dto, key);
   }
 
-  /** Where an email is: queued, scheduled, sending, sent or failed. */
   @Get(':id')
-  status(@Param('id') id: string, @CallerKey() key: ApiKeyRecord): Promise<EmailStatus> {
+  @ApiOperation({
+    summary: 'Where an email is',
+    description: 'Kept 7 days; only for the API key that created it.',
+  })
+  @ApiOkResponse({ type: EmailStatusDto })
+  @ApiErrors(NOT_FOUND)
+  status(@Param('id') id: string, @CallerKey() key: ApiKeyRecord): Promise<EmailStatusDto> {
     return this.emails.status(id, key);
   }
 }

@@ -3,6 +3,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { validationFailed } from '../validation.errors';
 import { ApiKeyRecord } from './api-key.store';
+import { AcceptedBatchDto, AcceptedEmailDto } from './dto/responses.dto';
 import { SendBatchDto } from './dto/send-batch.dto';
 import { SendEmailDto } from './dto/send-email.dto';
 import { EmailJobBuilder, PreparedEmail } from './email-job.builder';
@@ -11,15 +12,8 @@ import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData, EmailStatus } from './email.types';
 
-export interface AcceptedEmail {
-  result: 'queued' | 'scheduled';
-  id: string;
-}
-
-export interface AcceptedBatch {
-  result: 'queued';
-  ids: string[];
-}
+export type AcceptedEmail = AcceptedEmailDto;
+export type AcceptedBatch = AcceptedBatchDto;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,3 +1,4 @@
+import { EmailStatusDto } from './dto/responses.dto';
 import { MailAddress } from './address.parser';
 
 export interface EmailAttachment {
@@ -29,20 +30,7 @@ export interface EmailJobData {
   test?: boolean;
 }
 
-export type EmailState = 'queued' | 'scheduled' | 'sending' | 'sent' | 'failed';
+export type EmailState = EmailStatusDto['status'];
 
-/** GET /send-email/:id */
-export interface EmailStatus {
-  id: string;
-  status: EmailState;
-  attempts: number;
-  created_at: string;
-  sent_at?: string;
-  error?: string;
-  message_id?: string;
-  rejected?: string[];
-  tags?: string[];
-  metadata?: Record<string, string>;
-  send_at?: string;
-  test?: boolean;
-}
+/** GET /send-email/:id; the class documents it in Swagger. */
+export type EmailStatus = EmailStatusDto;

@@ -5,19 +5,11 @@ import { convert } from 'html-to-text';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { VIEWS_DIR } from '../paths';
+import { RenderedBodyDto, TemplateInfoDto } from './dto/responses.dto';
 import { FieldError } from '../validation.errors';
 
-export interface TemplateInfo {
-  name: string;
-  description: string;
-  required: string[];
-  optional: string[];
-}
-
-export interface RenderedBody {
-  html: string;
-  text: string;
-}
+export type TemplateInfo = TemplateInfoDto;
+export type RenderedBody = RenderedBodyDto;
 
 interface Template extends TemplateInfo {
   html: Handlebars.TemplateDelegate;

@@ -1,23 +1,40 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { validationFailed } from '../validation.errors';
+import { ApiErrors, ApiKeyAuth } from './api-docs.decorators';
 import { RenderTemplateDto } from './dto/render-template.dto';
+import { RenderedBodyDto, TemplateInfoDto } from './dto/responses.dto';
 import { TEMPLATE_NAME } from './dto/send-email.dto';
-import { RenderedBody, TemplateInfo, TemplateService } from './template.service';
+import { TemplateService } from './template.service';
 
+@ApiTags('templates')
+@ApiKeyAuth()
 @Controller('templates')
 export class TemplatesController {
   constructor(private readonly templates: TemplateService) {}
 
-  /** The templates of views/ with the context keys each needs. */
   @Get()
-  list(): TemplateInfo[] {
+  @ApiOperation({ summary: 'The templates of views/ with the context keys each needs' })
+  @ApiOkResponse({ type: [TemplateInfoDto] })
+  list(): TemplateInfoDto[] {
     return this.templates.list();
   }
 
-  /** Renders a template exactly as the worker would, without sending anything. */
   @Post(':name/render')
   @HttpCode(HttpStatus.OK)
-  render(@Param('name') name: string, @Body() dto: RenderTemplateDto): RenderedBody {
+  @ApiOperation({ summary: 'Render a template exactly as the worker would, without sending' })
+  @ApiBody({
+    type: RenderTemplateDto,
+    examples: {
+      verify: {
+        summary: 'verify-email',
+        value: { context: { name: 'Ann', action_url: 'https://shop.example/verify?t=abc' } },
+      },
+    },
+  })
+  @ApiOkResponse({ type: RenderedBodyDto })
+  @ApiErrors(HttpStatus.BAD_REQUEST)
+  render(@Param('name') name: string, @Body() dto: RenderTemplateDto): RenderedBodyDto {
     const errors = TEMPLATE_NAME.test(name)
       ? this.templates.check(name, dto.context)
       : [

@@ -1,7 +1,11 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import { IsTemplateContext } from './field.validators';
 
 export class RenderTemplateDto {
   /** Values for the template, as in POST /send-email/. */
-  @IsOptional() @IsTemplateContext() context?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsTemplateContext()
+  context?: Record<string, unknown>;
 }

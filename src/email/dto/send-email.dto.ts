@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -52,7 +53,13 @@ export class AttachmentDto {
 
 export class SendEmailDto {
   /** One recipient or a list; `Name <address>` is allowed. */
-  @IsMailAddressList() @HasRecipientTotal() email_to!: string | string[];
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+    example: 'Ann <ann@example.com>',
+  })
+  @IsMailAddressList()
+  @HasRecipientTotal()
+  email_to!: string | string[];
 
   /** Sender; defaults to MAIL_FROM. Must match the API key's `allowed_from`. */
   @IsOptional() @IsMailAddress() email_from?: string;
@@ -67,14 +74,28 @@ export class SendEmailDto {
   template?: string;
 
   /** Values for the template; HTML-escaped when rendered. */
-  @IsOptional() @IsTemplateContext() context?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { name: 'Ann', action_url: 'https://shop.example/verify?t=abc' },
+  })
+  @IsOptional()
+  @IsTemplateContext()
+  context?: Record<string, unknown>;
 
   @IsOptional() @IsArray() @IsMailAddress({ each: true }) cc?: string[];
   @IsOptional() @IsArray() @IsMailAddress({ each: true }) bcc?: string[];
   @IsOptional() @IsMailAddress() reply_to?: string;
 
   /** Extra headers; names must start with X-. */
-  @IsOptional() @IsCustomHeaders() headers?: Record<string, string>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'X-Campaign': 'signup' },
+  })
+  @IsOptional()
+  @IsCustomHeaders()
+  headers?: Record<string, string>;
 
   @IsOptional()
   @IsArray()
@@ -103,5 +124,12 @@ export class SendEmailDto {
   send_at?: string;
 
   /** Your own keys and values, returned by GET /send-email/:id. */
-  @IsOptional() @IsMetadata() metadata?: Record<string, string>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { user_id: '42' },
+  })
+  @IsOptional()
+  @IsMetadata()
+  metadata?: Record<string, string>;
 }

@@ -1,0 +1,105 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class AcceptedEmailDto {
+  /** `scheduled` when send_at is in the future. */
+  @ApiProperty({ enum: ['queued', 'scheduled'], example: 'queued' })
+  result!: 'queued' | 'scheduled';
+  /** The email's id, for GET /send-email/{id}. */
+  @ApiProperty({ example: '6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11' })
+  id!: string;
+}
+
+export class AcceptedBatchDto {
+  @ApiProperty({ enum: ['queued'], example: 'queued' })
+  result!: 'queued';
+  /** One id per email, in the order of the request. */
+  @ApiProperty({
+    example: ['6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11', 'a81e4c0b-5d2f-4b7e-8f6a-1c9d2e3f4a5b'],
+  })
+  ids!: string[];
+}
+
+export class EmailStatusDto {
+  @ApiProperty({ example: '6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11' })
+  id!: string;
+  @ApiProperty({ enum: ['queued', 'scheduled', 'sending', 'sent', 'failed'], example: 'sent' })
+  status!: 'queued' | 'scheduled' | 'sending' | 'sent' | 'failed';
+  /** Send attempts so far. */
+  @ApiProperty({ example: 1 })
+  attempts!: number;
+  @ApiProperty({ example: '2026-11-25T09:00:00.000Z' })
+  created_at!: string;
+  @ApiPropertyOptional({ example: '2026-11-25T09:00:01.204Z' })
+  sent_at?: string;
+  /** The last failure: the SMTP reply, or the connection error. */
+  @ApiPropertyOptional({ example: '550 5.1.1 No such user' })
+  error?: string;
+  @ApiPropertyOptional({ example: '<6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11@shop.example>' })
+  message_id?: string;
+  /** Recipients the SMTP server refused while it accepted the others. */
+  @ApiPropertyOptional({ example: [] })
+  rejected?: string[];
+  @ApiPropertyOptional({ example: '2026-12-01T09:00:00Z' })
+  send_at?: string;
+  @ApiPropertyOptional({ example: ['signup'] })
+  tags?: string[];
+  @ApiPropertyOptional({ example: { user_id: '42' } })
+  metadata?: Record<string, string>;
+  /** Sent with a test-mode key: written to the outbox, not sent. */
+  @ApiPropertyOptional()
+  test?: boolean;
+}
+
+export class TemplateInfoDto {
+  @ApiProperty({ example: 'verify-email' })
+  name!: string;
+  @ApiProperty({ example: 'Asks a new user to confirm their email address.' })
+  description!: string;
+  @ApiProperty({ example: ['action_url'] })
+  required!: string[];
+  @ApiProperty({ example: ['name', 'app_name', 'expires_in'] })
+  optional!: string[];
+}
+
+export class RenderedBodyDto {
+  @ApiProperty({ example: '<!DOCTYPE html><html lang="en">…' })
+  html!: string;
+  @ApiProperty({ example: 'Confirm your email address\n\nHi Ann, …' })
+  text!: string;
+}
+
+export class FieldErrorDto {
+  @ApiProperty({ example: 'subject' })
+  field!: string;
+  @ApiProperty({ example: 'subject must be longer than or equal to 1 characters' })
+  message!: string;
+}
+
+/** Every error answer has this shape; branch on `code`. */
+export class ErrorDto {
+  @ApiProperty({ example: 400 })
+  statusCode!: number;
+  @ApiProperty({ example: 'Bad Request' })
+  error!: string;
+  @ApiProperty({ example: 'subject must be longer than or equal to 1 characters' })
+  message!: string;
+  @ApiProperty({
+    enum: [
+      'validation_failed',
+      'unauthorized',
+      'sender_not_allowed',
+      'not_found',
+      'idempotency_conflict',
+      'payload_too_large',
+      'unsupported_media_type',
+      'rate_limited',
+      'queue_unavailable',
+      'internal_error',
+    ],
+    example: 'validation_failed',
+  })
+  code!: string;
+  /** With 400: each bad field. */
+  @ApiPropertyOptional({ type: [FieldErrorDto] })
+  errors?: FieldErrorDto[];
+}

@@ -1,0 +1,125 @@
+import { APP_KEY } from './support/app';
+import { freePort } from './support/redis';
+import { ServiceProcess } from './support/service';
+
+type Operation = {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { examples?: Record<string, { value: unknown }> }> };
+  responses: Record<string, unknown>;
+  security?: Record<string, string[]>[];
+};
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    schemas: Record<string, { properties: Record<string, unknown> }>;
+    securitySchemes: Record<string, unknown>;
+  };
+};
+
+/** The built service (the Swagger CLI plugin runs at build time), as production serves it. */
+describe('OpenAPI document at /docs-json', () => {
+  let service: ServiceProcess;
+  let doc: OpenApi;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    service = ServiceProcess.start({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      API_KEYS: `app:${APP_KEY}`,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    await service.ready();
+    doc = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as OpenApi;
+  });
+
+  afterAll(async () => {
+    await service?.kill('SIGTERM');
+  });
+
+  it('is OpenAPI 3 with every API route', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/send-email',
+        '/send-email/batch',
+        '/send-email/{id}',
+        '/templates',
+        '/templates/{name}/render',
+      ]),
+    );
+  });
+
+  it('declares the API key as X-API-Key or Bearer on every API route', () => {
+    expect(doc.components.securitySchemes).toMatchObject({
+      'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      bearer: { type: 'http', scheme: 'bearer' },
+    });
+    for (const path of Object.keys(doc.paths).filter((p) => /^\/(send-email|templates)/.test(p))) {
+      for (const operation of Object.values(doc.paths[path])) {
+        expect(operation.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
+      }
+    }
+  });
+
+  it('documents the request fields, generated from the DTOs', () => {
+    expect(Object.keys(doc.components.schemas.SendEmailDto.properties).sort()).toEqual([
+      'attachments',
+      'bcc',
+      'cc',
+      'context',
+      'email_from',
+      'email_to',
+      'headers',
+      'message',
+      'metadata',
+      'reply_to',
+      'send_at',
+      'subject',
+      'tags',
+      'template',
+    ]);
+    expect(Object.keys(doc.components.schemas.SendBatchDto.properties)).toEqual(['emails']);
+  });
+
+  it("shows examples, the seed's request among them, and the Idempotency-Key header", () => {
+    const send = doc.paths['/send-email'].post;
+    const examples = send.requestBody!.content['application/json'].examples!;
+    expect(examples.seed.value).toEqual({
+      email_to: 'ann@example.com',
+      email_from: 'Shop <no-reply@shop.example>',
+      subject: 'Confirm your address',
+      message: { text: 'plain body', html: '<p>html body</p>' },
+    });
+    expect(Object.keys(examples)).toEqual(expect.arrayContaining(['template', 'scheduled']));
+    expect(send.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
+  });
+
+  it('documents the error answers with the error body', () => {
+    const send = doc.paths['/send-email'].post;
+    expect(Object.keys(send.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '403',
+      '409',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
+    expect(send.responses['429']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } },
+    });
+    expect(Object.keys(doc.components.schemas.ErrorDto.properties)).toEqual([
+      'statusCode',
+      'error',
+      'message',
+      'code',
+      'errors',
+    ]);
+  });
+});
