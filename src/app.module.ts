@@ -1,6 +1,8 @@
+import { ExpressAdapter } from '@bull-board/express';
+import { BullBoardModule } from '@bull-board/nestjs';
 import { MailerModule } from '@nestjs-modules/mailer';
 import { BullModule } from '@nestjs/bull';
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Logger, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -11,6 +13,9 @@ import { EnvironmentVariables, validateOrExit } from './env.validation';
 import { HttpErrorFilter } from './http-error.filter';
 import { JsonBodyMiddleware } from './json-body.middleware';
 import { loggerOptions } from './logger.options';
+import { BOARD_ROUTE, boardAuth } from './ops/board';
+import { HttpMetricsMiddleware } from './ops/http-metrics.middleware';
+import { OpsModule } from './ops/ops.module';
 import { limitFor } from './email/rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 import { createCommandClient, redisClientFactory } from './redis.client';
@@ -52,7 +57,21 @@ type Config = ConfigService<EnvironmentVariables, true>;
         };
       },
     }),
+    BullBoardModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: Config) => ({
+        route: BOARD_ROUTE,
+        adapter: ExpressAdapter,
+        middleware: boardAuth(
+          config.get('BOARD_USER', { infer: true }),
+          config.get('BOARD_PASSWORD', { infer: true }),
+          (why) =>
+            new Logger('BullBoard').warn(`Bull Board at ${BOARD_ROUTE} is off (404): ${why}`),
+        ),
+      }),
+    }),
     EmailModule,
+    OpsModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -61,6 +80,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('*');
+    consumer.apply(HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('*');
   }
 }

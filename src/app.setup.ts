@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { securityHeaders } from './security-headers';
 import { setupSwagger } from './swagger';
 
 /** Options main.ts and the e2e tests create the app with. */
@@ -9,6 +10,7 @@ export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: 
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   setupSwagger(app);
   return app;
 }

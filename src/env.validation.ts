@@ -50,6 +50,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(100) @Max(10_000) REDIS_TIMEOUT_MS: number = 2000;
   /** Requests per minute per API key unless its API_KEYS_FILE entry says otherwise; 0 = no limit. */
   @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_PER_MINUTE: number = 1000;
+  @IsOptional() @IsString() @MinLength(1) BOARD_USER?: string;
+  @IsOptional() @IsString() @MinLength(12) BOARD_PASSWORD?: string;
+  /** ROLE=worker: a port that serves only /health and /metrics; unset = no port at all. */
+  @IsOptional() @IsInt() @Min(1) @Max(65535) HEALTH_PORT?: number;
   @IsIn(LOG_LEVELS) LOG_LEVEL = 'info';
   @IsOptional() @IsString() LOG_FILE?: string;
   @Matches(/^\d+(b|kb|mb)?$/i, { message: '$property must be a size like 10mb, 512kb or 1048576' })

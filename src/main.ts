@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
 import { EnvironmentVariables } from './env.validation';
+import { serveOpsOnly } from './ops/worker-port';
 import { exitGracefullyOn } from './shutdown';
 
 async function bootstrap(): Promise<void> {
@@ -11,9 +12,11 @@ async function bootstrap(): Promise<void> {
   exitGracefullyOn(app);
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   if (config.get('ROLE', { infer: true }) === 'worker') {
-    // A worker only consumes the queue: modules start, no HTTP port is opened.
-    await app.init();
-    return;
+    // A worker only consumes the queue; at most a health/metrics port is opened.
+    const healthPort = config.get('HEALTH_PORT', { infer: true });
+    if (!healthPort) return void (await app.init());
+    serveOpsOnly(app);
+    return void (await app.listen(healthPort, config.get('HOST', { infer: true })));
   }
   await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
 }

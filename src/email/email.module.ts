@@ -1,3 +1,4 @@
+import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -7,7 +8,9 @@ import { EnvironmentVariables } from '../env.validation';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyStore } from './api-key.store';
 import { EmailJobBuilder } from './email-job.builder';
+import { EmailBoardAdapter } from '../ops/board';
 import { EmailQueueConnection } from './email-queue.connection';
+import { EmailStatsStore } from './email-stats.store';
 import { EmailStatusStore } from './email-status.store';
 import { BACKOFF_STRATEGY, EMAIL_QUEUE, MAX_STALLS } from './email.constants';
 import { EmailController } from './email.controller';
@@ -52,6 +55,11 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
 
 @Module({
   imports: [
+    BullBoardModule.forFeature({
+      name: EMAIL_QUEUE,
+      adapter: EmailBoardAdapter,
+      options: { allowRetries: true },
+    }),
     BullModule.registerQueueAsync({
       name: EMAIL_QUEUE,
       inject: [ConfigService],
@@ -71,6 +79,8 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
     EmailStatusStore,
     EmailProcessor,
     TemplateService,
+    EmailStatsStore,
   ],
+  exports: [BullModule, TemplateService, EmailStatsStore],
 })
 export class EmailModule {}

@@ -45,6 +45,7 @@ function setup(
     { sendMail } as unknown as MailerService,
     {} as TemplateService,
     statuses as unknown as EmailStatusStore,
+    { record: jest.fn() } as never,
     {} as never,
     { logger: log } as unknown as PinoLogger,
   );

@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Job, Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../env.validation';
+import { EmailStatsStore } from './email-stats.store';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData } from './email.types';
@@ -31,6 +32,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     private readonly mailer: MailerService,
     private readonly templates: TemplateService,
     private readonly statuses: EmailStatusStore,
+    private readonly stats: EmailStatsStore,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -81,14 +83,9 @@ export class EmailProcessor implements OnApplicationBootstrap {
         sent_at: new Date().toISOString(),
         rejected,
       });
-      log.info(
-        {
-          ms: Date.now() - started,
-          accepted: info.accepted?.length ?? 0,
-          rejected: rejected.length,
-        },
-        'sent',
-      );
+      const ms = Date.now() - started;
+      log.info({ ms, accepted: info.accepted?.length ?? 0, rejected: rejected.length }, 'sent');
+      await this.stats.record('sent', { seconds: ms / 1000 });
       return { message_id, accepted: info.accepted?.length ?? 0, rejected };
     } catch (error) {
       await this.recordFailure(job, error, log);
@@ -100,6 +97,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
   private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
     if (!/stalled/i.test(error.message)) return;
     this.logger.error({ job_id: job.id, reason: error.message }, 'failed');
+    await this.stats.record('failed', { reason: 'stalled' });
     await this.statuses
       .update(job.data.id, {
         status: 'failed',
@@ -117,6 +115,8 @@ export class EmailProcessor implements OnApplicationBootstrap {
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
     await this.statuses.update(job.data.id, { status: final ? 'failed' : 'queued', error: reason });
+    if (final)
+      await this.stats.record('failed', { reason: permanent ? 'rejected' : 'retries_exhausted' });
     if (final) log.error({ reason, permanent }, 'failed');
     else log.warn({ reason }, 'send failed; will retry');
   }

@@ -12,6 +12,7 @@ export type TemplateInfo = TemplateInfoDto;
 export type RenderedBody = RenderedBodyDto;
 
 interface Template extends TemplateInfo {
+  sample: Record<string, unknown>;
   html: Handlebars.TemplateDelegate;
   text?: Handlebars.TemplateDelegate;
 }
@@ -65,6 +66,11 @@ export class TemplateService {
     }));
   }
 
+  /** The context a template shows itself with in the gallery (its `sample:` header line). */
+  sample(name: string): Record<string, unknown> {
+    return this.templates.get(name)?.sample ?? {};
+  }
+
   /** The problems that would stop `name` from rendering with `context`, for a 400. */
   check(name: string, context: Record<string, unknown> = {}, field = 'template'): FieldError[] {
     const template = this.templates.get(name);
@@ -107,6 +113,7 @@ export class TemplateService {
       description: header.description ?? '',
       required: list(header.required),
       optional: list(header.optional),
+      sample: header.sample ? (JSON.parse(header.sample) as Record<string, unknown>) : {},
       html: this.hbs.compile(source, { strict: false }),
       text: existsSync(textFile)
         ? this.hbs.compile(readFileSync(textFile, 'utf8'), { noEscape: true })

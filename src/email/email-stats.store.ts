@@ -1,0 +1,75 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { emailsFailed, emailsSent, sendDuration } from '../metrics';
+import { EMAIL_QUEUE } from './email.constants';
+
+export type Outcome = 'sent' | 'failed';
+
+/** Totals and the last hour per minute, shared by every worker through Redis. */
+export interface EmailStats {
+  sent: number;
+  failed: number;
+  /** Oldest first: one entry per minute of the last hour. */
+  minutes: { at: string; sent: number; failed: number }[];
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MINUTES = 60;
+
+/**
+ * Sent/failed counts for the info page. Prometheus counters are per process; these are the
+ * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours).
+ */
+@Injectable()
+export class EmailStatsStore {
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+
+  /**
+   * Counts a final outcome: the Prometheus metrics of this process, and the shared Redis
+   * totals. Never throws: a mail that was sent stays sent if Redis blinks now.
+   */
+  async record(
+    outcome: Outcome,
+    detail: { seconds?: number; reason?: string } = {},
+  ): Promise<void> {
+    if (outcome === 'sent') emailsSent.inc();
+    else emailsFailed.inc({ reason: detail.reason ?? 'unknown' });
+    if (detail.seconds !== undefined) sendDuration.observe(detail.seconds);
+    await this.increment(outcome).catch(() => undefined);
+  }
+
+  private async increment(outcome: Outcome, now = Date.now()): Promise<void> {
+    const minute = this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`);
+    await this.queue.client
+      .multi()
+      .incr(this.queue.toKey(`stats:${outcome}`))
+      .hincrby(minute, outcome, 1)
+      .expire(minute, 2 * HOUR_MINUTES * 60)
+      .exec();
+  }
+
+  async read(now = Date.now()): Promise<EmailStats> {
+    const current = Math.floor(now / MINUTE_MS);
+    const minutes = Array.from({ length: HOUR_MINUTES }, (_, i) => current - HOUR_MINUTES + 1 + i);
+    const pipeline = this.queue.client
+      .pipeline()
+      .mget(this.queue.toKey('stats:sent'), this.queue.toKey('stats:failed'));
+    for (const minute of minutes)
+      pipeline.hmget(this.queue.toKey(`stats:minute:${minute}`), 'sent', 'failed');
+    const results = (await pipeline.exec()) ?? [];
+    const [sent, failed] = (results[0]?.[1] as (string | null)[] | undefined) ?? [];
+    return {
+      sent: Number(sent ?? 0),
+      failed: Number(failed ?? 0),
+      minutes: minutes.map((minute, i) => {
+        const [s, f] = (results[i + 1]?.[1] as (string | null)[] | undefined) ?? [];
+        return {
+          at: new Date(minute * MINUTE_MS).toISOString(),
+          sent: Number(s ?? 0),
+          failed: Number(f ?? 0),
+        };
+      }),
+    };
+  }
+}

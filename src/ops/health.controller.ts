@@ -1,0 +1,62 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
+import type { Queue } from 'bull';
+import type { Response } from 'express';
+import { Public } from '../email/api-key.guard';
+import { EMAIL_QUEUE } from '../email/email.constants';
+
+const PING_TIMEOUT_MS = 1000;
+
+/** @nestjs/terminus health: liveness, and readiness with a Redis ping (503 when down). */
+@ApiTags('operations')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Readiness: the process is up and Redis answers a ping (else 503)' })
+  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([() => this.redis()]);
+    } catch (error) {
+      // Terminus' own body (which indicator is down) is what an orchestrator or person wants.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  live(): { status: 'ok'; uptime_seconds: number } {
+    return { status: 'ok', uptime_seconds: Math.round(process.uptime()) };
+  }
+
+  private async redis(): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('redis');
+    const timeout = new Promise<never>((_resolve, reject) =>
+      setTimeout(
+        () => reject(new Error(`no answer in ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      ).unref(),
+    );
+    try {
+      await Promise.race([this.queue.client.ping(), timeout]);
+      return session.up();
+    } catch (error) {
+      return session.down({ message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Controller, Get, Header, Req } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Public } from '../email/api-key.guard';
+import { TemplateService } from '../email/template.service';
+import { VIEWS_DIR } from '../paths';
+import { InfoService, InfoSnapshot } from './info.service';
+import { chartSvg, formatUptime } from './info.view';
+
+const page = Handlebars.create().compile(
+  readFileSync(join(VIEWS_DIR, 'pages', 'info.hbs'), 'utf8'),
+);
+const script = readFileSync(join(VIEWS_DIR, 'pages', 'info.js'), 'utf8');
+
+/** The page for people at `/`: server-rendered, refreshed by a small script when JS is on. */
+@ApiTags('operations')
+@Public()
+@Controller()
+export class InfoController {
+  constructor(
+    private readonly info: InfoService,
+    private readonly templates: TemplateService,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @ApiExcludeEndpoint()
+  async page(@Req() request: Request): Promise<string> {
+    const snapshot = await this.info.snapshot();
+    const gallery = this.templates.list().map((template) => ({
+      ...template,
+      preview: this.templates.render(template.name, this.templates.sample(template.name)).html,
+    }));
+    const origin = `${request.protocol}://${request.get('host') ?? 'localhost'}`;
+    return page({
+      ...snapshot,
+      origin,
+      uptime: formatUptime(snapshot.uptime_seconds),
+      chart: chartSvg(snapshot.minutes),
+      gallery,
+    });
+  }
+
+  @Get('info.json')
+  @ApiOperation({
+    summary: 'What the info page shows: version, uptime, Redis, queue counts, totals',
+  })
+  snapshot(): Promise<InfoSnapshot> {
+    return this.info.snapshot();
+  }
+
+  @Get('info.js')
+  @Header('Content-Type', 'text/javascript; charset=utf-8')
+  @ApiExcludeEndpoint()
+  script(): string {
+    return script;
+  }
+}

@@ -1,0 +1,65 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { JobCounts, Queue } from 'bull';
+import { EmailStats, EmailStatsStore } from '../email/email-stats.store';
+import { EMAIL_QUEUE } from '../email/email.constants';
+import { EnvironmentVariables } from '../env.validation';
+import { PACKAGE } from '../paths';
+
+/** What the info page shows; /info.json serves the same for its live refresh. */
+export interface InfoSnapshot {
+  name: string;
+  version: string;
+  uptime_seconds: number;
+  redis: 'up' | 'down';
+  queue: Omit<JobCounts, 'paused'> | null;
+  totals: { sent: number; failed: number } | null;
+  minutes: EmailStats['minutes'];
+  transport: string;
+  board: boolean;
+}
+
+const EMPTY_COUNTS = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0 };
+
+@Injectable()
+export class InfoService {
+  readonly transport: string;
+  readonly board: boolean;
+
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    private readonly stats: EmailStatsStore,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    const smtpUrl = config.get('SMTP_URL', { infer: true });
+    // Host and port only: the URL's user and password never reach a page.
+    this.transport = smtpUrl
+      ? `SMTP ${new URL(smtpUrl).host}`
+      : `outbox (.eml files in ${config.get('OUTBOX_DIR', { infer: true })})`;
+    this.board = !!(
+      config.get('BOARD_USER', { infer: true }) && config.get('BOARD_PASSWORD', { infer: true })
+    );
+  }
+
+  async snapshot(): Promise<InfoSnapshot> {
+    const up = this.queue.client.status === 'ready';
+    const [counts, stats] = up
+      ? await Promise.all([this.queue.getJobCounts(), this.stats.read()]).catch(
+          () => [null, null] as const,
+        )
+      : [null, null];
+    const { waiting, active, delayed, completed, failed } = counts ?? EMPTY_COUNTS;
+    return {
+      name: PACKAGE.name,
+      version: PACKAGE.version,
+      uptime_seconds: Math.round(process.uptime()),
+      redis: counts ? 'up' : 'down',
+      queue: counts ? { waiting, active, delayed, completed, failed } : null,
+      totals: stats ? { sent: stats.sent, failed: stats.failed } : null,
+      minutes: stats?.minutes ?? [],
+      transport: this.transport,
+      board: this.board,
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Queue } from 'bull';
+import { Public } from '../email/api-key.guard';
+import { EMAIL_QUEUE } from '../email/email.constants';
+import { countQueueJobsWith, metricsRegistry } from '../metrics';
+
+@ApiTags('operations')
+@Public()
+@Controller('metrics')
+export class MetricsController {
+  constructor(@InjectQueue(EMAIL_QUEUE) queue: Queue) {
+    countQueueJobsWith(async () => ({ ...(await queue.getJobCounts()) }));
+  }
+
+  @Get()
+  @Header('Content-Type', metricsRegistry.contentType)
+  @ApiOperation({ summary: 'Prometheus metrics of this process' })
+  metrics(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}
