@@ -2,8 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EmailProcessor } from './email/email.processor';
 import { EnvironmentVariables } from './env.validation';
+
+const CLOSE_TIMEOUT_MS = 5000;
 
 /**
  * SIGTERM/SIGINT: stop accepting HTTP requests, stop taking jobs, let the sends in flight
@@ -35,8 +38,15 @@ export function exitGracefullyOn(
         'grace period over: unfinished sends will be retried by another worker',
         'Shutdown',
       );
-    await app.close();
-    logger.log('stopped', 'Shutdown');
+    // Closing waits on Redis and SMTP; when those are gone it must not keep the process alive.
+    const closed = await Promise.race([
+      app.close().then(() => true),
+      delay(CLOSE_TIMEOUT_MS, false),
+    ]);
+    logger.log(
+      closed ? 'stopped' : `stopped without a clean close after ${CLOSE_TIMEOUT_MS} ms`,
+      'Shutdown',
+    );
     process.exit(0);
   };
   for (const signal of signals) process.on(signal, (received) => void stop(received));

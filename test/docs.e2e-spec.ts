@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { APP_KEY } from './support/app';
 import { freePort } from './support/redis';
 import { ServiceProcess } from './support/service';
@@ -21,6 +22,7 @@ type OpenApi = {
 describe('OpenAPI document at /docs-json', () => {
   let service: ServiceProcess;
   let doc: OpenApi;
+  let base: string;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -31,11 +33,16 @@ describe('OpenAPI document at /docs-json', () => {
       REDIS_URL: 'redis://127.0.0.1:1',
     });
     await service.ready();
-    doc = (await (await fetch(`http://127.0.0.1:${port}/docs-json`)).json()) as OpenApi;
+    base = `http://127.0.0.1:${port}`;
+    doc = (await (await fetch(`${base}/docs-json`)).json()) as OpenApi;
   });
 
   afterAll(async () => {
     await service?.kill('SIGTERM');
+  });
+
+  it('is a valid OpenAPI 3 document', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
   });
 
   it('is OpenAPI 3 with every API route', () => {
@@ -121,5 +128,20 @@ describe('OpenAPI document at /docs-json', () => {
       'code',
       'errors',
     ]);
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const response = await fetch(`${base}/docs`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('swagger-ui');
+  });
+
+  it('turns Bull Board off (404) without BOARD_USER and BOARD_PASSWORD, and says so at start', async () => {
+    for (const path of ['/queues', '/queues/api/queues'])
+      expect((await fetch(`${base}${path}`)).status).toBe(404);
+    const warning = await service.waitForLog(
+      (line) => line.level === 'warn' && /Bull Board/.test(String(line.msg)),
+    );
+    expect(warning.msg).toContain('BOARD_USER');
   });
 });

@@ -55,7 +55,7 @@ export class TestRedis {
   /** SIGKILL: no shutdown save; only what the AOF already holds survives. */
   async kill(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGKILL');
