@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
-# Build stage: full dependencies, compile TypeScript, copy views/ into dist/,
-# then drop the dev dependencies.
-FROM node:24.11.1-bookworm-slim AS build
+# Node's current LTS line, pinned to a release; bookworm-slim (glibc) fits css-inline's
+# prebuilt binary.
+ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+
+# Build stage: full dependencies, compile TypeScript (the Swagger plugin runs here), copy
+# views/ into dist/, then drop the dev dependencies.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,9 +14,12 @@ COPY src ./src
 COPY views ./views
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-# Runtime stage: production dependencies and the build output only, as a non-root user.
-FROM node:24.11.1-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# Runtime stage: production dependencies and the build output only, run as the image's
+# unprivileged "node" user.
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    OUTBOX_DIR=/app/outbox
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
@@ -20,5 +27,9 @@ COPY --from=build --chown=node:node /app/dist ./dist
 RUN mkdir -p /app/outbox && chown node:node /app/outbox
 USER node
 EXPOSE 3000
-# Exec form: node runs as PID 1 with no shell in between, so SIGTERM reaches it.
+# /health answers 503 while Redis is unreachable. A worker answers on HEALTH_PORT.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "const e=process.env,p=e.ROLE==='worker'?e.HEALTH_PORT:e.PORT;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Exec form: node runs as PID 1 with no shell in between, so SIGTERM reaches its handler
+# (drain in-flight sends, exit 0).
 CMD ["node", "dist/main.js"]
