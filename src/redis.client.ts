@@ -1,6 +1,5 @@
 import type { Queue, QueueOptions } from 'bull';
 import Redis, { RedisOptions } from 'ioredis';
-import { once } from 'node:events';
 
 const reconnect = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000);
 
@@ -56,21 +55,41 @@ export async function withRedis<T>(
   operation: () => Promise<T>,
   unavailable: () => Error,
 ): Promise<T> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
-  const aborted = once(abort.signal, 'abort').then(() => Promise.reject(unavailable()));
-  aborted.catch(() => undefined);
+  // The hot path (a ready client, a prompt answer) allocates one timer and no error object.
+  let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(unavailable());
+    }, timeoutMs);
+  });
   try {
-    if (client.status !== 'ready')
-      await Promise.race([once(client, 'ready', { signal: abort.signal }), aborted]);
-    return await Promise.race([operation(), aborted]);
+    if (client.status !== 'ready') await Promise.race([whenReady(client), deadline]);
+    return await Promise.race([operation(), deadline]);
   } catch (error) {
     // An error while the connection is down is the outage; any other error is a bug (500).
-    throw abort.signal.aborted || client.status !== 'ready' ? unavailable() : error;
+    throw timedOut || client.status !== 'ready' ? unavailable() : error;
   } finally {
     clearTimeout(timer);
-    abort.abort();
   }
+}
+
+const readiness = new WeakMap<Redis, Promise<void>>();
+
+/** The client's next 'ready', shared by every waiting request: one listener per outage. */
+function whenReady(client: Redis): Promise<void> {
+  let ready = readiness.get(client);
+  if (!ready) {
+    ready = new Promise((resolve) =>
+      client.once('ready', () => {
+        readiness.delete(client);
+        resolve();
+      }),
+    );
+    readiness.set(client, ready);
+  }
+  return ready;
 }
 
 /** The Redis settings SPEC §5's guarantees rest on, and what each must be. */
