@@ -1,30 +1,36 @@
 import { Injectable, NestMiddleware, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { json } from 'express';
+import { text } from 'express';
 import { EnvironmentVariables } from './env.validation';
 
 const MAX_DEPTH = 32;
+const JSON_TYPES = ['application/json', 'application/*+json'];
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const [QUOTE, BACKSLASH, OPEN_BRACE, OPEN_BRACKET, CLOSE_BRACE, CLOSE_BRACKET] = [
   34, 92, 123, 91, 125, 93,
 ];
 
+// Only a body with one of these can hold a dangerous key (\u: a key spelled with escapes).
+const SUSPECT = /__proto__|constructor|prototype|\\u/;
+
+/** Read by the exception filter like body-parser's own errors: a status and a type. */
 class BodyError extends Error {
+  readonly status = 400;
   constructor(
     message: string,
-    readonly status = 400,
+    readonly type = 'entity.verify.failed',
   ) {
     super(message);
   }
 }
 
 /** Rejects deeply nested JSON before JSON.parse and class-transformer recurse into it. */
-export function checkDepth(_req: unknown, _res: unknown, buffer: Buffer): void {
+export function checkDepth(text: string): void {
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < buffer.length; i++) {
-    const byte = buffer[i];
+  for (let i = 0; i < text.length; i++) {
+    const byte = text.charCodeAt(i);
     if (inString) {
       if (byte === BACKSLASH) i++;
       else if (byte === QUOTE) inString = false;
@@ -42,28 +48,50 @@ export function rejectUnsafeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/** Strict JSON (an object or array at the top), depth-checked, with no prototype keys. */
+export function parseJson(text: string): unknown {
+  checkDepth(text);
+  if (!/^\s*[{[]/.test(text))
+    throw new BodyError('expected a JSON object or array', 'entity.parse.failed');
+  try {
+    // The reviver costs a call per value; only bodies that could hold such a key pay for it.
+    return JSON.parse(text, SUSPECT.test(text) ? rejectUnsafeKeys : undefined);
+  } catch (error) {
+    if (error instanceof BodyError) throw error;
+    throw new BodyError((error as Error).message, 'entity.parse.failed');
+  }
+}
+
 /**
  * JSON body parsing as Nest middleware (Nest's own parser is off), so that parse errors,
  * size limits and content types reach the one exception filter like every other error.
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  private readonly parse: RequestHandler;
+  private readonly read: RequestHandler;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
-    const limit = config.get('MAX_BODY', { infer: true });
-    this.parse = json({ limit, strict: true, verify: checkDepth, reviver: rejectUnsafeKeys });
+    // body-parser reads (limit, charset, encodings); parseJson parses.
+    this.read = text({ limit: config.get('MAX_BODY', { infer: true }), type: JSON_TYPES });
   }
 
   use(req: Request, res: Response, next: NextFunction): void {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    if (hasBody && !req.is(JSON_TYPES)) {
       throw new UnsupportedMediaTypeException({
         message: 'Send the body as JSON with Content-Type: application/json',
         code: 'unsupported_media_type',
       });
     }
-    this.parse(req, res, next);
+    this.read(req, res, (error?: unknown) => {
+      if (error || typeof req.body !== 'string') return next(error);
+      try {
+        req.body = parseJson(req.body);
+      } catch (parseError) {
+        return next(parseError);
+      }
+      next();
+    });
   }
 }

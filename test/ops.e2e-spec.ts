@@ -172,6 +172,9 @@ describe('operator surfaces over HTTP', () => {
       const response = await t.http.get('/').expect(200);
       expect(response.headers['content-security-policy']).toContain("script-src 'self'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
+      const api = await t.http.get('/templates').set('X-API-Key', APP_KEY).expect(200);
+      expect(api.headers['x-content-type-options']).toBe('nosniff');
+      expect(api.headers['content-security-policy']).toBeUndefined();
     });
   });
 
