@@ -208,6 +208,21 @@ async function ceiling(
 
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 
+/** The targets the service is held to, checked against this run's figures. */
+function targets(service: Figures, baseline: Figures): string {
+  const rows: [string, boolean][] = [
+    ['accept throughput ≥ 1.0× the baseline', service.acceptRps >= baseline.acceptRps],
+    ['accept p99 < 20 ms at 32 connections', service.p99 < 20],
+    [
+      'end-to-end delivery ≥ 1.5× the baseline',
+      service.e2eMailsPerSecond >= 1.5 * baseline.e2eMailsPerSecond,
+    ],
+    ['RSS after 2,000 mails < 150 MB', service.rssMb[0] < 150],
+    ['no RSS growth across three runs (within 10 %)', service.rssMb[2] <= service.rssMb[0] * 1.1],
+  ];
+  return rows.map(([what, met]) => `- ${met ? 'met' : '**not met**'}: ${what}`).join('\n');
+}
+
 function table(
   service: Figures,
   baseline: Figures,
@@ -261,7 +276,7 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const result = { date: new Date().toISOString(), machine, service, baseline, ceiling: top };
     const markdown = table(service, baseline, top);
-    process.stdout.write(`\n${markdown}\n\n${machine}\n`);
+    process.stdout.write(`\n${markdown}\n\n${machine}\n\n${targets(service, baseline)}\n`);
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(
       join(ROOT, 'docs', 'benchmarks.md'),
@@ -269,7 +284,8 @@ async function main(): Promise<void> {
         `Private redis-server, counting SMTP sink, seed-shaped text+HTML mail, logging on.\n\n${markdown}\n\n` +
         `- **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs.\n` +
         `- **ceiling**: raw \`queue.add()\` from ${CONNECTIONS} concurrent loops; nodemailer's pool (4 connections) straight into the sink.\n` +
-        `- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s; end to end: time from the first POST until ${E2E_MAILS} mails reached the sink.\n`,
+        `- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s; end to end: time from the first POST until ${E2E_MAILS} mails reached the sink.\n` +
+        `\n## Targets\n\n${targets(service, baseline)}\n`,
     );
   } finally {
     await sink.close();
