@@ -29,7 +29,9 @@ export interface ApiKeyRecord {
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** The trial key of .env.example: fine on a laptop, never in production. */
-const EXAMPLE_KEY_DIGEST = createHash('sha256').update('dev-key-change-me-0123456789').digest();
+/** SHA-256 of a secret: keys and passwords are held and compared only in this form. */
+export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+const EXAMPLE_KEY_DIGEST = sha256('dev-key-change-me-0123456789');
 const MIN_KEY_LENGTH = 16;
 
 class ApiKeyEntry {
@@ -42,8 +44,6 @@ class ApiKeyEntry {
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) rate_limit_per_minute?: number;
   @IsOptional() @IsBoolean() test?: boolean;
 }
-
-export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
   const [error] = validateSync(entry, { forbidUnknownValues: true });

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { createHash } from 'node:crypto';
+import { sha256 } from './api-key.store';
 import { EMAIL_QUEUE } from './email.constants';
 
 /** What a claim found: nothing (now ours), a request still running, or a finished one. */
@@ -23,7 +23,7 @@ return false`;
 
 type Stored = { f: string; s: 'pending' | 'done'; r?: unknown };
 
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const hex = (value: string): string => sha256(value).toString('hex');
 
 /** JSON with sorted keys, so that {a,b} and {b,a} are the same request. */
 function canonical(value: unknown): string {
@@ -38,7 +38,7 @@ function canonical(value: unknown): string {
 }
 
 export const fingerprintOf = (route: string, body: unknown): string =>
-  sha256(`${route}\n${canonical(body)}`);
+  hex(`${route}\n${canonical(body)}`);
 
 /** Idempotency records in Redis, scoped to the API key, remembered 24 h. */
 @Injectable()
@@ -46,7 +46,7 @@ export class IdempotencyStore {
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
 
   keyOf(apiKeyName: string, idempotencyKey: string): string {
-    return this.queue.toKey(`idempotency:${apiKeyName}:${sha256(idempotencyKey)}`);
+    return this.queue.toKey(`idempotency:${apiKeyName}:${hex(idempotencyKey)}`);
   }
 
   async claim(key: string, fingerprint: string): Promise<Claim> {

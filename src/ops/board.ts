@@ -2,12 +2,12 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import type { QueueAdapterOptions } from '@bull-board/api/typings/app';
 import type { Queue } from 'bull';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../email/api-key.store';
 import type { EmailJobData } from '../email/email.types';
 
 export const BOARD_ROUTE = '/queues';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const listed = (list?: { address: string }[]): string[] => (list ?? []).map((a) => a.address);
 
 /**
@@ -51,7 +51,7 @@ export function boardAuth(
   password?: string,
   warnOff?: (why: string) => void,
 ): RequestHandler {
-  const expected = user && password ? digest(`${user}:${password}`) : undefined;
+  const expected = user && password ? sha256(`${user}:${password}`) : undefined;
   if (!expected) warnOff?.('set BOARD_USER and BOARD_PASSWORD to turn it on');
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!expected) {
@@ -66,7 +66,7 @@ export function boardAuth(
     const [scheme, encoded] = (req.headers.authorization ?? '').split(' ');
     const given =
       scheme?.toLowerCase() === 'basic' && encoded ? Buffer.from(encoded, 'base64').toString() : '';
-    if (given && timingSafeEqual(digest(given), expected)) return next();
+    if (given && timingSafeEqual(sha256(given), expected)) return next();
     res.setHeader('WWW-Authenticate', 'Basic realm="Bull Board", charset="UTF-8"');
     res.status(401).json({
       statusCode: 401,
