@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import { parseAddress } from '../src/email/address.parser';
-import { APP_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink } from './support/smtp-sink';
+import { APP_KEY, useStack } from './support/app';
 
 const base = {
   email_to: 'ann@example.com',
@@ -163,35 +161,24 @@ const CASES: [string, unknown, number][] = [
 ];
 
 describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unnamed recipient', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
   /** Every accepted request by id, to check what reached the SMTP server. */
   const accepted = new Map<string, unknown>();
 
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'bad-input-e2e',
-      SMTP_URL: smtp.url,
-      API_KEYS: `app:${APP_KEY}`,
-      WORKER_CONCURRENCY: '8',
-      MAX_BODY: '1mb',
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
-  });
+  const stack = useStack(() => ({
+    QUEUE_PREFIX: 'bad-input-e2e',
+    API_KEYS: `app:${APP_KEY}`,
+    WORKER_CONCURRENCY: '8',
+    // A mail that cannot be sent surfaces in seconds, with its request, instead of after
+    // minutes of retries.
+    SEND_ATTEMPTS: '2',
+    SEND_BACKOFF_MS: '50',
+    MAX_BODY: '1mb',
+  }));
 
   async function send(
     body: unknown,
   ): Promise<{ status: number; body: { id?: string; code?: string } }> {
-    const request = t.http
+    const request = stack.t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .set('Content-Type', 'application/json');
@@ -210,8 +197,8 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
   });
 
   it('renders handlebars in context as text, never as template code', async () => {
-    await smtp.waitForUnique('HBS', 1);
-    const [mail] = smtp.bySubject('HBS');
+    await stack.smtp.waitForUnique('HBS', 1);
+    const [mail] = stack.smtp.bySubject('HBS');
     expect(mail.parsed.html).toContain(
       '{{#with this}}{{lookup this "constructor"}}{{/with}} {{&gt; button}}',
     );
@@ -321,7 +308,7 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
     // Every accepted mail must be sent: a job that fails shows its request here.
     const outcomes = await Promise.allSettled(
       [...accepted.keys()].map(
-        async (id) => (await t.queue.getJob(id))!.finished() as Promise<unknown>,
+        async (id) => (await stack.t.queue.getJob(id))!.finished() as Promise<unknown>,
       ),
     );
     const failures = outcomes.flatMap((outcome, i) =>
@@ -330,7 +317,7 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
         : [],
     );
     expect(failures).toEqual([]);
-    const mails = await smtp.waitFor(accepted.size);
+    const mails = await stack.smtp.waitFor(accepted.size);
     expect(mails).toHaveLength(accepted.size);
     for (const mail of mails) {
       const id = /^<([^@]+)@/.exec(mail.parsed.messageId ?? '')?.[1];

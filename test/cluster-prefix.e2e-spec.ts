@@ -1,7 +1,5 @@
 import Redis from 'ioredis';
-import { APP_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink } from './support/smtp-sink';
+import { APP_KEY, useStack } from './support/app';
 
 /** Redis Cluster's hash tag: the part between the first "{" and the next "}", if not empty. */
 function hashTag(key: string): string {
@@ -16,26 +14,7 @@ function hashTag(key: string): string {
  * every key the service writes carries the one tag (rate-limit keys pair up on their own).
  */
 describe('QUEUE_PREFIX with a Redis Cluster hash tag', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: '{mail}',
-      SMTP_URL: smtp.url,
-      API_KEYS: `app:${APP_KEY}`,
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
-  });
+  const stack = useStack(() => ({ QUEUE_PREFIX: '{mail}', API_KEYS: `app:${APP_KEY}` }));
 
   it('keeps every queue, status, stats and idempotency key in one hash slot', async () => {
     const body = {
@@ -44,21 +23,21 @@ describe('QUEUE_PREFIX with a Redis Cluster hash tag', () => {
       subject: 'Tagged',
       message: { text: 'x' },
     };
-    const { body: accepted } = await t.http
+    const { body: accepted } = await stack.t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .set('Idempotency-Key', 'k1')
       .send(body)
       .expect(202);
-    await t.finished((accepted as { id: string }).id);
+    await stack.t.finished((accepted as { id: string }).id);
     const scheduled = { ...body, send_at: new Date(Date.now() + 3_600_000).toISOString() };
-    await t.http
+    await stack.t.http
       .post('/send-email/batch')
       .set('X-API-Key', APP_KEY)
       .send({ emails: [body, scheduled] })
       .expect(202);
 
-    const client = new Redis(redis.url);
+    const client = new Redis(stack.redis.url);
     const keys = await client.keys('*');
     client.disconnect();
     const rateLimit = keys.filter((key) => key.includes(':rate-limit:'));

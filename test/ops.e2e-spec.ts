@@ -1,6 +1,5 @@
-import { APP_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink, smtpError } from './support/smtp-sink';
+import { APP_KEY, useStack } from './support/app';
+import { smtpError } from './support/smtp-sink';
 
 const BOARD = { user: 'admin', password: 'board-password-0123' };
 const basic = (user: string, password: string): string =>
@@ -13,33 +12,21 @@ function metric(text: string, name: string, labels = ''): number {
 }
 
 describe('operator surfaces over HTTP', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
+  const stack = useStack(({ smtp }) => ({
+    QUEUE_PREFIX: 'ops-e2e',
+    SMTP_URL: 'smtp://mailer:s3cret-smtp-pass@' + smtp.url.slice('smtp://'.length),
+    API_KEYS: `app:${APP_KEY}`,
+    BOARD_USER: BOARD.user,
+    BOARD_PASSWORD: BOARD.password,
+  }));
 
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    smtp.onRcpt = (address) =>
+  beforeAll(() => {
+    stack.smtp.onRcpt = (address) =>
       address.startsWith('bounce@') ? smtpError(550, '550 5.1.1 No such user') : undefined;
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'ops-e2e',
-      SMTP_URL: 'smtp://mailer:s3cret-smtp-pass@' + smtp.url.slice('smtp://'.length),
-      API_KEYS: `app:${APP_KEY}`,
-      BOARD_USER: BOARD.user,
-      BOARD_PASSWORD: BOARD.password,
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
   });
 
   const send = async (to: string, subject: string): Promise<string> => {
-    const { body } = await t.http
+    const { body } = await stack.t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .send({
@@ -61,7 +48,9 @@ describe('operator surfaces over HTTP', () => {
       ['its API with wrong credentials', '/queues/api/queues', basic(BOARD.user, 'nope')],
       ['its retry API without credentials', '/queues/api/queues/email/retry/failed', undefined],
     ])('401 for %s', async (_what, path, authorization) => {
-      const request = path.endsWith('/retry/failed') ? t.http.put(path) : t.http.get(path);
+      const request = path.endsWith('/retry/failed')
+        ? stack.t.http.put(path)
+        : stack.t.http.get(path);
       const response = await (
         authorization ? request.set('Authorization', authorization) : request
       ).expect(401);
@@ -69,14 +58,14 @@ describe('operator surfaces over HTTP', () => {
     });
 
     it('shows the email queue with the right credentials, and job data without bodies', async () => {
-      await t.http
+      await stack.t.http
         .get('/queues')
         .set('Authorization', basic(BOARD.user, BOARD.password))
         .expect(200)
         .expect('Content-Type', /html/);
       const id = await send('bounce@example.com', 'Board view');
-      await expect(t.finished(id)).rejects.toThrow(/550/);
-      const { body } = await t.http
+      await expect(stack.t.finished(id)).rejects.toThrow(/550/);
+      const { body } = await stack.t.http
         .get('/queues/api/queues?activeQueue=email&status=failed&page=1&jobsPerPage=10')
         .set('Authorization', basic(BOARD.user, BOARD.password))
         .expect(200);
@@ -96,20 +85,20 @@ describe('operator surfaces over HTTP', () => {
 
   describe('/health', () => {
     it('is 200 with Redis up, and liveness answers', async () => {
-      const { body } = await t.http.get('/health').expect(200);
+      const { body } = await stack.t.http.get('/health').expect(200);
       expect(body).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
-      await t.http.get('/health/live').expect(200);
+      await stack.t.http.get('/health/live').expect(200);
     });
   });
 
   describe('/metrics', () => {
     it('moves the sent and failed counters, and has queue depth, send duration and HTTP latency', async () => {
-      const before = (await t.http.get('/metrics').expect(200)).text;
+      const before = (await stack.t.http.get('/metrics').expect(200)).text;
       const ok = await send('ann@example.com', 'Metrics ok');
-      await t.finished(ok);
+      await stack.t.finished(ok);
       const bad = await send('bounce@example.com', 'Metrics bad');
-      await expect(t.finished(bad)).rejects.toThrow();
-      const after = (await t.http.get('/metrics').expect(200)).text;
+      await expect(stack.t.finished(bad)).rejects.toThrow();
+      const after = (await stack.t.http.get('/metrics').expect(200)).text;
       expect(metric(after, 'emails_sent_total') - metric(before, 'emails_sent_total')).toBe(1);
       expect(
         metric(after, 'emails_failed_total', 'reason="rejected"') -
@@ -128,11 +117,11 @@ describe('operator surfaces over HTTP', () => {
 
   describe('info page', () => {
     it('/info.json counts what was sent and failed, across the deployment', async () => {
-      const before = (await t.http.get('/info.json').expect(200)).body as {
+      const before = (await stack.t.http.get('/info.json').expect(200)).body as {
         totals: { sent: number; failed: number };
       };
-      await t.finished(await send('ann@example.com', 'Info count'));
-      const after = (await t.http.get('/info.json').expect(200)).body as {
+      await stack.t.finished(await send('ann@example.com', 'Info count'));
+      const after = (await stack.t.http.get('/info.json').expect(200)).body as {
         totals: { sent: number };
         minutes: { sent: number }[];
         redis: string;
@@ -144,7 +133,7 @@ describe('operator surfaces over HTTP', () => {
     });
 
     it('renders every section as HTML without JavaScript, and no secret', async () => {
-      const { text } = await t.http
+      const { text } = await stack.t.http
         .get('/')
         .expect(200)
         .expect('Content-Type', /text\/html/);
@@ -163,16 +152,16 @@ describe('operator surfaces over HTTP', () => {
       ]) {
         expect(text).toContain(expected);
       }
-      expect(text).toContain(`SMTP 127.0.0.1:${smtp.port}`);
+      expect(text).toContain(`SMTP 127.0.0.1:${stack.smtp.port}`);
       for (const secret of ['s3cret-smtp-pass', APP_KEY, BOARD.password, 'SECRET-BODY'])
         expect(text).not.toContain(secret);
     });
 
     it('sends security headers, with a CSP that allows only its own scripts', async () => {
-      const response = await t.http.get('/').expect(200);
+      const response = await stack.t.http.get('/').expect(200);
       expect(response.headers['content-security-policy']).toContain("script-src 'self'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
-      const api = await t.http.get('/templates').set('X-API-Key', APP_KEY).expect(200);
+      const api = await stack.t.http.get('/templates').set('X-API-Key', APP_KEY).expect(200);
       expect(api.headers['x-content-type-options']).toBe('nosniff');
       expect(api.headers['content-security-policy']).toBeUndefined();
     });
@@ -180,11 +169,11 @@ describe('operator surfaces over HTTP', () => {
 
   describe('/health when Redis is gone', () => {
     it('answers 503 naming Redis', async () => {
-      await redis.kill();
-      const { body } = await t.http.get('/health').expect(503);
+      await stack.redis.kill();
+      const { body } = await stack.t.http.get('/health').expect(503);
       expect(body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
-      await t.http.get('/health/live').expect(200);
-      const info = await t.http.get('/info.json').expect(200);
+      await stack.t.http.get('/health/live').expect(200);
+      const info = await stack.t.http.get('/info.json').expect(200);
       expect(info.body).toMatchObject({ redis: 'down', queue: null });
     });
   });

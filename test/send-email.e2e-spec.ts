@@ -1,36 +1,22 @@
-import { APP_KEY, OTHER_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink } from './support/smtp-sink';
+import { APP_KEY, OTHER_KEY, useStack } from './support/app';
 
 describe('POST /send-email/ → Bull → SMTP', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'send-e2e',
-      SMTP_URL: smtp.url,
-      API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
-      WORKER_CONCURRENCY: '1',
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
-  });
+  const stack = useStack(() => ({
+    QUEUE_PREFIX: 'send-e2e',
+    API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
+    WORKER_CONCURRENCY: '1',
+  }));
 
   /** Posts a request that must be accepted, waits for its job, returns the mail that arrived. */
   async function deliver(body: object, key = APP_KEY) {
-    const response = await t.http.post('/send-email/').set('X-API-Key', key).send(body).expect(202);
+    const response = await stack.t.http
+      .post('/send-email/')
+      .set('X-API-Key', key)
+      .send(body)
+      .expect(202);
     expect(response.body).toEqual({ result: 'queued', id: expect.any(String) });
-    await t.finished(response.body.id);
-    const [mail] = smtp.bySubject((body as { subject: string }).subject);
+    await stack.t.finished(response.body.id);
+    const [mail] = stack.smtp.bySubject((body as { subject: string }).subject);
     expect(mail).toBeDefined();
     return { id: response.body.id as string, mail };
   }
@@ -172,16 +158,16 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       tags: ['signup'],
       metadata: { user_id: '42' },
     };
-    const accepted = await t.http
+    const accepted = await stack.t.http
       .post('/send-email')
       .set('Authorization', `Bearer ${APP_KEY}`)
       .send(body)
       .expect(202);
     const id = accepted.body.id;
-    const early = await t.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200);
+    const early = await stack.t.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200);
     expect(['queued', 'sending', 'sent']).toContain(early.body.status);
-    await t.finished(id);
-    const { body: status } = await t.http
+    await stack.t.finished(id);
+    const { body: status } = await stack.t.http
       .get(`/send-email/${id}`)
       .set('X-API-Key', APP_KEY)
       .expect(200);
@@ -193,7 +179,7 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       metadata: { user_id: '42' },
     });
     expect(Date.parse(status.sent_at)).toBeGreaterThanOrEqual(Date.parse(status.created_at));
-    const [mail] = smtp.bySubject('Status');
+    const [mail] = stack.smtp.bySubject('Status');
     expect(mail.parsed.messageId).toBe(status.message_id);
   });
 
@@ -204,20 +190,23 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       subject: 'Private',
       message: { text: 'x' },
     });
-    const other = await t.http.get(`/send-email/${id}`).set('X-API-Key', OTHER_KEY).expect(404);
+    const other = await stack.t.http
+      .get(`/send-email/${id}`)
+      .set('X-API-Key', OTHER_KEY)
+      .expect(404);
     expect(other.body).toMatchObject({ statusCode: 404, code: 'not_found' });
-    await t.http
+    await stack.t.http
       .get('/send-email/00000000-0000-4000-8000-000000000000')
       .set('X-API-Key', APP_KEY)
       .expect(404);
-    await t.http.get('/send-email/not-an-id').set('X-API-Key', APP_KEY).expect(404);
+    await stack.t.http.get('/send-email/not-an-id').set('X-API-Key', APP_KEY).expect(404);
   });
 
   it('sends 20 mails in acceptance order at concurrency 1', async () => {
     const subjects = Array.from({ length: 20 }, (_, i) => `FIFO ${String(i).padStart(2, '0')}`);
-    const before = smtp.mails.length;
+    const before = stack.smtp.mails.length;
     for (const subject of subjects) {
-      await t.http
+      await stack.t.http
         .post('/send-email/')
         .set('X-API-Key', APP_KEY)
         .send({
@@ -228,7 +217,7 @@ describe('POST /send-email/ → Bull → SMTP', () => {
         })
         .expect(202);
     }
-    const mails = await smtp.waitFor(before + 20);
+    const mails = await stack.smtp.waitFor(before + 20);
     expect(mails.slice(before).map((mail) => mail.parsed.subject)).toEqual(subjects);
   });
 });

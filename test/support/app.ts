@@ -12,6 +12,8 @@ import { APP_OPTIONS, setupApp } from '../../src/app.setup';
 import { EMAIL_QUEUE } from '../../src/email/email.constants';
 import { EmailProcessor } from '../../src/email/email.processor';
 import { EnvironmentVariables } from '../../src/env.validation';
+import { TestRedis } from './redis';
+import { SmtpSink } from './smtp-sink';
 
 export const APP_KEY = 'test-key-app-0123456789';
 export const OTHER_KEY = 'test-key-other-0123456789';
@@ -62,4 +64,34 @@ export async function bootApp(env: Record<string, string>): Promise<TestApp> {
       await app.close();
     },
   };
+}
+
+/** A test file's private world: its own redis-server, an SMTP sink, and the app on both. */
+export interface Stack {
+  redis: TestRedis;
+  smtp: SmtpSink;
+  t: TestApp;
+}
+
+/**
+ * Starts the stack once for the file (beforeAll) and stops it after (afterAll). `env` gets
+ * the Redis and sink to point at; REDIS_URL and SMTP_URL default to them.
+ */
+export function useStack(env: (stack: Omit<Stack, 't'>) => Record<string, string>): Stack {
+  const stack = {} as Stack;
+  beforeAll(async () => {
+    stack.redis = await TestRedis.start();
+    stack.smtp = await SmtpSink.start();
+    stack.t = await bootApp({
+      REDIS_URL: stack.redis.url,
+      SMTP_URL: stack.smtp.url,
+      ...env(stack),
+    });
+  });
+  afterAll(async () => {
+    await stack.t?.close();
+    await stack.smtp?.close();
+    await stack.redis?.stop();
+  });
+  return stack;
 }
