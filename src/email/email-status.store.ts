@@ -16,6 +16,14 @@ export interface NewStatus {
   delayMs: number;
 }
 
+const BEGIN = `
+local state = redis.call('HGET', KEYS[1], 'status')
+if state and state ~= 'sent' then
+  redis.call('HSET', KEYS[1], 'status', 'sending', 'attempts', ARGV[1])
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+return state`;
+
 const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'test']);
 
 function flatten(fields: Record<string, unknown>): Record<string, string> {
@@ -76,10 +84,19 @@ export class EmailStatusStore {
     return record as unknown as EmailStatus;
   }
 
-  /** The state alone, for the worker's duplicate check. */
-  async state(id: string): Promise<EmailState | undefined> {
-    return (
-      ((await this.queue.client.hget(this.keyOf(id), 'status')) as EmailState | null) ?? undefined
-    );
+  /**
+   * The worker's start of an attempt, in one round trip: returns the state the record had,
+   * and marks it `sending` unless it is missing or already `sent` (then nothing is sent).
+   */
+  async begin(id: string, attempt: number): Promise<EmailState | undefined> {
+    const key = this.keyOf(id);
+    const state = (await this.queue.client.eval(
+      BEGIN,
+      1,
+      key,
+      attempt,
+      STATUS_TTL_SECONDS,
+    )) as EmailState | null;
+    return state ?? undefined;
   }
 }

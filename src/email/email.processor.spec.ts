@@ -27,7 +27,10 @@ function setup(
     return Promise.resolve({ accepted: ['ann@example.com'], rejected: [] });
   });
   const statuses = {
-    state: jest.fn().mockResolvedValue(state),
+    begin: jest.fn(() => {
+      if (state !== undefined && state !== 'sent') order.push('status sending');
+      return Promise.resolve(state);
+    }),
     update: jest.fn((_id: string, update: { status: string }) => {
       order.push(`status ${update.status}`);
       return Promise.resolve();

@@ -70,27 +70,25 @@ export class EmailProcessor implements OnApplicationBootstrap {
     const { id, message_id } = job.data;
     const attempt = job.attemptsMade + 1;
     const log = this.logger.logger.child({ job_id: job.id, attempt });
-    const state = await this.statuses.state(id);
+    const state = await this.statuses.begin(id, attempt);
     if (state === undefined || state === 'sent') {
       // Missing: the request was answered 503 after all. Sent: a crash hit after the SMTP 250.
       const skipped = state ? 'already sent' : 'never acknowledged to the caller';
       log.warn({ skipped }, 'not sending');
       return { message_id, accepted: 0, rejected: [], skipped };
     }
-    await this.statuses.update(id, { status: 'sending', attempts: attempt });
     log.debug('sending');
     const started = Date.now();
     try {
       const info = await this.mailer.sendMail(this.compose(job.data));
       const rejected = (info.rejected ?? []).map(String);
-      await this.statuses.update(id, {
-        status: 'sent',
-        sent_at: new Date().toISOString(),
-        rejected,
-      });
       const ms = Date.now() - started;
+      // Issued together, the two writes share one round trip; the status is what matters.
+      await Promise.all([
+        this.statuses.update(id, { status: 'sent', sent_at: new Date().toISOString(), rejected }),
+        this.stats.record('sent', { seconds: ms / 1000 }),
+      ]);
       log.info({ ms, accepted: info.accepted?.length ?? 0, rejected: rejected.length }, 'sent');
-      await this.stats.record('sent', { seconds: ms / 1000 });
       return { message_id, accepted: info.accepted?.length ?? 0, rejected };
     } catch (error) {
       await this.recordFailure(job, error, log);
