@@ -81,6 +81,6 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
     TemplateService,
     EmailStatsStore,
   ],
-  exports: [BullModule, TemplateService, EmailStatsStore],
+  exports: [BullModule, TemplateService, EmailStatsStore, EmailQueueConnection],
 })
 export class EmailModule {}

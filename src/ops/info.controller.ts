@@ -5,7 +5,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Public } from '../email/api-key.guard';
-import { TemplateService } from '../email/template.service';
+import { TemplateInfo, TemplateService } from '../email/template.service';
 import { VIEWS_DIR } from '../paths';
 import { InfoService, InfoSnapshot } from './info.service';
 import { chartSvg, formatUptime } from './info.view';
@@ -20,6 +20,9 @@ const script = readFileSync(join(VIEWS_DIR, 'pages', 'info.js'), 'utf8');
 @Public()
 @Controller()
 export class InfoController {
+  /** Templates are fixed at start, so their previews are rendered once, on the first view. */
+  private gallery?: (TemplateInfo & { preview: string })[];
+
   constructor(
     private readonly info: InfoService,
     private readonly templates: TemplateService,
@@ -30,7 +33,7 @@ export class InfoController {
   @ApiExcludeEndpoint()
   async page(@Req() request: Request): Promise<string> {
     const snapshot = await this.info.snapshot();
-    const gallery = this.templates.list().map((template) => ({
+    this.gallery ??= this.templates.list().map((template) => ({
       ...template,
       preview: this.templates.render(template.name, this.templates.sample(template.name)).html,
     }));
@@ -40,7 +43,7 @@ export class InfoController {
       origin,
       uptime: formatUptime(snapshot.uptime_seconds),
       chart: chartSvg(snapshot.minutes),
-      gallery,
+      gallery: this.gallery,
     });
   }
 

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { JobCounts, Queue } from 'bull';
+import { EmailQueueConnection } from '../email/email-queue.connection';
 import { EmailStats, EmailStatsStore } from '../email/email-stats.store';
 import { EMAIL_QUEUE } from '../email/email.constants';
 import { EnvironmentVariables } from '../env.validation';
@@ -30,6 +31,7 @@ export class InfoService {
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
     private readonly stats: EmailStatsStore,
+    private readonly connection: EmailQueueConnection,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
     const smtpUrl = config.get('SMTP_URL', { infer: true });
@@ -43,12 +45,10 @@ export class InfoService {
   }
 
   async snapshot(): Promise<InfoSnapshot> {
-    const up = this.queue.client.status === 'ready';
-    const [counts, stats] = up
-      ? await Promise.all([this.queue.getJobCounts(), this.stats.read()]).catch(
-          () => [null, null] as const,
-        )
-      : [null, null];
+    // The API's own rule for Redis: wait for a (re)connecting client within REDIS_TIMEOUT_MS.
+    const [counts, stats] = await this.connection
+      .run(() => Promise.all([this.queue.getJobCounts(), this.stats.read()]))
+      .catch(() => [null, null] as const);
     const { waiting, active, delayed, completed, failed } = counts ?? EMPTY_COUNTS;
     return {
       name: PACKAGE.name,
