@@ -2,32 +2,23 @@ import { simpleParser } from 'mailparser';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
+import { APP_KEY, useStack } from './support/app';
 
 describe('outbox transport (no SMTP_URL)', () => {
   const outbox = join(mkdtempSync(join(tmpdir(), 'mail-outbox-')), 'outbox');
-  let redis: TestRedis;
-  let t: TestApp;
 
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    t = await bootApp({
-      REDIS_URL: redis.url,
+  const stack = useStack(
+    () => ({
       QUEUE_PREFIX: 'outbox-e2e',
       OUTBOX_DIR: outbox,
       MAIL_FROM: 'Shop <no-reply@shop.example>',
       API_KEYS: `app:${APP_KEY}`,
-    });
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await redis?.stop();
-  });
+    }),
+    { smtp: false },
+  );
 
   it('writes each mail as a parseable .eml file, using MAIL_FROM when email_from is absent', async () => {
-    const { body } = await t.http
+    const { body } = await stack.t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .send({
@@ -37,7 +28,7 @@ describe('outbox transport (no SMTP_URL)', () => {
         context: { action_url: 'https://shop.example/reset?t=1' },
       })
       .expect(202);
-    await t.finished(body.id);
+    await stack.t.finished(body.id);
     const files = readdirSync(outbox);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^\d+-[0-9a-f-]{36}@shop\.example\.eml$/);
@@ -47,7 +38,7 @@ describe('outbox transport (no SMTP_URL)', () => {
     expect(mail.to).toMatchObject({ value: [{ name: 'Ann', address: 'ann@example.com' }] });
     expect(mail.html).toContain('https://shop.example/reset?t=1');
     expect(mail.text).toContain('Reset your password');
-    const { body: status } = await t.http
+    const { body: status } = await stack.t.http
       .get(`/send-email/${body.id}`)
       .set('X-API-Key', APP_KEY)
       .expect(200);

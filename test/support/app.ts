@@ -66,7 +66,7 @@ export async function bootApp(env: Record<string, string>): Promise<TestApp> {
   };
 }
 
-/** A test file's private world: its own redis-server, an SMTP sink, and the app on both. */
+/** A test file's private world: its own redis-server, an SMTP sink (unless off), and the app. */
 export interface Stack {
   redis: TestRedis;
   smtp: SmtpSink;
@@ -75,16 +75,20 @@ export interface Stack {
 
 /**
  * Starts the stack once for the file (beforeAll) and stops it after (afterAll). `env` gets
- * the Redis and sink to point at; REDIS_URL and SMTP_URL default to them.
+ * the Redis and sink to point at; REDIS_URL and SMTP_URL default to them. With
+ * `{ smtp: false }` there is no sink and no SMTP_URL: the app uses its outbox transport.
  */
-export function useStack(env: (stack: Omit<Stack, 't'>) => Record<string, string>): Stack {
+export function useStack(
+  env: (stack: Omit<Stack, 't'>) => Record<string, string>,
+  options: { smtp?: boolean } = {},
+): Stack {
   const stack = {} as Stack;
   beforeAll(async () => {
     stack.redis = await TestRedis.start();
-    stack.smtp = await SmtpSink.start();
+    if (options.smtp !== false) stack.smtp = await SmtpSink.start();
     stack.t = await bootApp({
       REDIS_URL: stack.redis.url,
-      SMTP_URL: stack.smtp.url,
+      ...(stack.smtp ? { SMTP_URL: stack.smtp.url } : {}),
       ...env(stack),
     });
   });
