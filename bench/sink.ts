@@ -20,7 +20,10 @@ export class CountingSink {
     },
   });
 
-  constructor(readonly port: number) {}
+  constructor(readonly port: number) {
+    // A service stopped mid-session resets its socket: an 'error' event that must not crash.
+    this.server.on('error', () => undefined);
+  }
 
   listen(): Promise<void> {
     return new Promise((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
