@@ -6,7 +6,6 @@ import {
   HttpStatus,
   Param,
   Post,
-  UseInterceptors,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -23,7 +22,7 @@ import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from './dto/respon
 import { SendBatchDto } from './dto/send-batch.dto';
 import { SendEmailDto } from './dto/send-email.dto';
 import { EmailService } from './email.service';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { Idempotent, IdempotencyService, IdempotentRequest } from './idempotency.service';
 
 const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND } =
   HttpStatus;
@@ -32,11 +31,13 @@ const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_T
 @ApiKeyAuth()
 @Controller('send-email')
 export class EmailController {
-  constructor(private readonly emails: EmailService) {}
+  constructor(
+    private readonly emails: EmailService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({
     summary: 'Queue one email',
     description: 'Validates, queues and answers at once; a worker sends it.',
@@ -45,13 +46,16 @@ export class EmailController {
   @ApiBody({ type: SendEmailDto, examples: SEND_EMAIL_EXAMPLES })
   @ApiAcceptedResponse({ type: AcceptedEmailDto })
   @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
-  send(@Body() dto: SendEmailDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedEmailDto> {
-    return this.emails.accept(dto, key);
+  send(
+    @Body() dto: SendEmailDto,
+    @CallerKey() key: ApiKeyRecord,
+    @Idempotent() request: IdempotentRequest,
+  ): Promise<AcceptedEmailDto> {
+    return this.idempotency.run(request, () => this.emails.accept(dto, key));
   }
 
   @Post('batch')
   @HttpCode(HttpStatus.ACCEPTED)
-  @UseInterceptors(IdempotencyInterceptor)
   @ApiOperation({
     summary: 'Queue up to 100 emails, all or none',
     description:
@@ -64,8 +68,12 @@ export class EmailController {
   })
   @ApiAcceptedResponse({ type: AcceptedBatchDto })
   @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
-  sendBatch(@Body() dto: SendBatchDto, @CallerKey() key: ApiKeyRecord): Promise<AcceptedBatchDto> {
-    return this.emails.acceptBatch(dto, key);
+  sendBatch(
+    @Body() dto: SendBatchDto,
+    @CallerKey() key: ApiKeyRecord,
+    @Idempotent() request: IdempotentRequest,
+  ): Promise<AcceptedBatchDto> {
+    return this.idempotency.run(request, () => this.emails.acceptBatch(dto, key));
   }
 
   @Get(':id')

@@ -16,6 +16,7 @@ import { BACKOFF_STRATEGY, EMAIL_QUEUE, MAX_STALLS } from './email.constants';
 import { EmailController } from './email.controller';
 import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
+import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
 import { RateLimitGuard } from './rate-limit.guard';
 import { retryDelay } from './send-failure';
@@ -75,6 +76,7 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
     EmailJobBuilder,
     EmailQueueConnection,
     EmailService,
+    IdempotencyService,
     IdempotencyStore,
     EmailStatusStore,
     EmailProcessor,

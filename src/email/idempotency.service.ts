@@ -1,0 +1,89 @@
+import {
+  ConflictException,
+  ExecutionContext,
+  Injectable,
+  createParamDecorator,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { validationFailed } from '../validation.errors';
+import { ApiKeyRecord } from './api-key.store';
+import { EmailQueueConnection } from './email-queue.connection';
+import { IdempotencyStore, fingerprintOf } from './idempotency.store';
+
+/** What idempotency needs of a request: its key, whose it is, what it asks, and its answer. */
+export interface IdempotentRequest {
+  key: unknown;
+  owner: string;
+  route: string;
+  body: unknown;
+  setHeader(name: string, value: string): void;
+}
+
+/** The request as IdempotencyService.run takes it (the raw body, not the DTO, is fingerprinted). */
+export const Idempotent = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): IdempotentRequest => {
+    const request = context.switchToHttp().getRequest<Request & { apiKey: ApiKeyRecord }>();
+    const response = context.switchToHttp().getResponse<Response>();
+    return {
+      key: request.headers['idempotency-key'],
+      owner: request.apiKey.name,
+      route: `${request.baseUrl}${(request.route as { path: string }).path}`,
+      body: request.body,
+      setHeader: (name, value) => void response.setHeader(name, value),
+    };
+  },
+);
+
+const conflict = (message: string): ConflictException =>
+  new ConflictException({ message, code: 'idempotency_conflict' });
+
+/**
+ * Idempotency-Key (1..256 characters, per API key, 24 h): a repeat of a request that was
+ * accepted gets the first answer again with `Idempotent-Replay: true` and queues nothing;
+ * the same key with another body, or while the first is still running, gets a 409. Only
+ * accepted (2xx) answers are remembered: after a 4xx or 503 the key may be used again.
+ * A plain wrapper rather than a Nest interceptor: the send path is hot, and an interceptor
+ * puts every request through RxJS and an AsyncResource even when no key is sent.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly connection: EmailQueueConnection,
+  ) {}
+
+  async run<T>(request: IdempotentRequest, accept: () => Promise<T>): Promise<T> {
+    if (request.key === undefined) return accept();
+    if (typeof request.key !== 'string' || request.key.length < 1 || request.key.length > 256) {
+      throw validationFailed([
+        { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 256 characters' },
+      ]);
+    }
+    const key = this.store.keyOf(request.owner, request.key);
+    const fingerprint = fingerprintOf(request.route, request.body);
+    const claim = await this.connection.run(() => this.store.claim(key, fingerprint));
+    if (claim.state !== 'claimed' && claim.fingerprint !== fingerprint) {
+      throw conflict('This Idempotency-Key was used with a different request');
+    }
+    if (claim.state === 'pending') {
+      request.setHeader('Retry-After', '1');
+      throw conflict('A request with this Idempotency-Key is still being processed');
+    }
+    if (claim.state === 'done') {
+      request.setHeader('Idempotent-Replay', 'true');
+      return claim.response as T;
+    }
+    let answer: T;
+    try {
+      answer = await accept();
+    } catch (error) {
+      // Nothing was accepted: free the key for a corrected retry.
+      await this.store.release(key).catch(() => undefined);
+      throw error;
+    }
+    // The mail is queued by now: failing to remember the answer must not turn it into an
+    // error (the client would retry and send twice); the key just stays claimed for a minute.
+    await this.store.complete(key, fingerprint, answer).catch(() => undefined);
+    return answer;
+  }
+}
