@@ -10,6 +10,8 @@ export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: 
 export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // An ETag is a SHA-1 of every answer; no client of this API revalidates, so it is pure cost.
+  app.set('etag', false);
   app.use(securityHeaders());
   setupSwagger(app);
   return app;
