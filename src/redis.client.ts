@@ -11,7 +11,8 @@ const reconnect = (attempt: number): number => Math.min(100 * 2 ** attempt, 2000
  * higher maxRetriesPerRequest leaves in-flight commands pending forever after a quick
  * reconnect.) API requests only issue commands once the client is ready (withRedis), so the
  * offline queue only holds Bull's own start-up calls. The blocking and subscriber clients
- * wait and reconnect, as Bull requires.
+ * wait and reconnect, as Bull requires. Auto-pipelining sends the commands that concurrent
+ * requests and jobs issue in one event-loop turn as one write, answered in one round trip.
  */
 type ClientType = Parameters<NonNullable<QueueOptions['createClient']>>[0];
 
@@ -19,7 +20,11 @@ export function redisClientFactory(url: string): (type: ClientType) => Redis {
   return (type) => {
     const options: RedisOptions =
       type === 'client'
-        ? { autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 }
+        ? {
+            autoResendUnfulfilledCommands: false,
+            maxRetriesPerRequest: 0,
+            enableAutoPipelining: true,
+          }
         : { maxRetriesPerRequest: null, enableReadyCheck: false };
     return new Redis(url, { ...options, retryStrategy: reconnect, connectTimeout: 5000 });
   };

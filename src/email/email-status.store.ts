@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import type Redis from 'ioredis';
 import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
 import { EmailState, EmailStatus } from './email.types';
 
@@ -15,6 +16,13 @@ export interface NewStatus {
   owner: string;
   delayMs: number;
 }
+
+// One atomic call per record, so that records of concurrent requests share a pipeline.
+const CREATE = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])`;
+
+type Creating = { createEmailStatus(key: string, ttl: number, ...fields: string[]): unknown };
 
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
@@ -41,22 +49,29 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
  */
 @Injectable()
 export class EmailStatusStore {
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
+    queue.client.defineCommand('createEmailStatus', { numberOfKeys: 1, lua: CREATE });
+  }
 
   private keyOf(id: string): string {
     return this.queue.toKey(`status:${id}`);
   }
 
-  /** Writes all records in one MULTI: one round trip for a whole batch. */
+  /**
+   * One record goes out with the client's auto-pipeline (with the other requests of this
+   * event-loop turn, and before the job that the caller adds next); a batch in one MULTI.
+   */
   async create(records: NewStatus[]): Promise<void> {
-    const multi = this.queue.client.multi();
-    for (const { status, owner, delayMs } of records) {
-      const key = this.keyOf(status.id);
-      multi
-        .hset(key, flatten({ ...status, owner }))
-        .expire(key, STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000));
-    }
-    await multi.exec();
+    const single = records.length === 1;
+    const target = (single ? this.queue.client : this.queue.client.multi()) as unknown as Creating;
+    const written = records.map(({ status, owner, delayMs }) =>
+      target.createEmailStatus(
+        this.keyOf(status.id),
+        STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000),
+        ...Object.entries(flatten({ ...status, owner })).flat(),
+      ),
+    );
+    await (single ? written[0] : (target as unknown as ReturnType<Redis['multi']>).exec());
   }
 
   async update(id: string, update: StatusUpdate): Promise<void> {

@@ -49,10 +49,11 @@ export class EmailService {
   }
 
   /**
-   * All or nothing: every request is checked before anything is written, then the status
-   * records go in one MULTI and the jobs in another (Bull's addBulk). Status first: the
-   * worker sends only jobs whose record exists, so a job whose add outlived a 503 answer is
-   * dropped instead of sent unacknowledged.
+   * All or nothing: every request is checked before anything is written. The status records
+   * are issued before the jobs on the same connection, without waiting in between: one round
+   * trip, shared with the other requests of this event-loop turn (auto-pipelining). The worker
+   * sends only jobs whose record exists, so a job whose record failed, or whose add outlived
+   * a 503 answer (its record is removed), is dropped instead of sent unacknowledged.
    */
   private async enqueue(
     dtos: SendEmailDto[],
@@ -66,19 +67,30 @@ export class EmailService {
     const emails = dtos.map((dto, i) =>
       this.builder.build(dto, key, now, field ? `${field}.${i}: ` : ''),
     );
-    const records = emails.map(({ status, delayMs }) => ({ status, owner: key.name, delayMs }));
-    await this.connection.run(() => this.statuses.create(records));
-    const jobs = emails.map(({ data, delayMs }) => ({
-      name: SEND_EMAIL_JOB,
-      data,
-      opts: { jobId: data.id, delay: delayMs },
-    }));
     try {
-      await this.connection.run(() => this.queue.addBulk(jobs));
+      await this.connection.run(() => this.write(emails, key.name));
     } catch (error) {
       await this.statuses.remove(emails.map(({ data }) => data.id)).catch(() => undefined);
       throw error;
     }
     return emails;
+  }
+
+  private async write(emails: PreparedEmail[], owner: string): Promise<void> {
+    const records = emails.map(({ status, delayMs }) => ({ status, owner, delayMs }));
+    const jobs = emails.map(({ data, delayMs }) => ({
+      name: SEND_EMAIL_JOB,
+      data,
+      opts: { jobId: data.id, delay: delayMs },
+    }));
+    const created = this.statuses.create(records);
+    // One job is one script call that pipelines; Bull's addBulk is a MULTI of its own.
+    const added =
+      jobs.length === 1
+        ? this.queue.add(SEND_EMAIL_JOB, jobs[0].data, jobs[0].opts)
+        : this.queue.addBulk(jobs);
+    const [record, job] = await Promise.allSettled([created, added]);
+    if (record.status === 'rejected') throw record.reason;
+    if (job.status === 'rejected') throw job.reason;
   }
 }
