@@ -17,13 +17,26 @@ export interface EmailStats {
 const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;
 
+// One script call rather than a MULTI: it joins the client's auto-pipeline (with the status
+// update the worker issues at the same moment).
+const COUNT = `
+redis.call('INCR', KEYS[1])
+redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+redis.call('EXPIRE', KEYS[2], ARGV[2])`;
+
+type Counting = {
+  countEmail(total: string, minute: string, outcome: Outcome, ttl: number): Promise<unknown>;
+};
+
 /**
  * Sent/failed counts for the info page. Prometheus counters are per process; these are the
  * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours).
  */
 @Injectable()
 export class EmailStatsStore {
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
+    queue.client.defineCommand('countEmail', { numberOfKeys: 2, lua: COUNT });
+  }
 
   /**
    * Counts a final outcome: the Prometheus metrics of this process, and the shared Redis
@@ -40,13 +53,12 @@ export class EmailStatsStore {
   }
 
   private async increment(outcome: Outcome, now = Date.now()): Promise<void> {
-    const minute = this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`);
-    await this.queue.client
-      .multi()
-      .incr(this.queue.toKey(`stats:${outcome}`))
-      .hincrby(minute, outcome, 1)
-      .expire(minute, 2 * HOUR_MINUTES * 60)
-      .exec();
+    await (this.queue.client as unknown as Counting).countEmail(
+      this.queue.toKey(`stats:${outcome}`),
+      this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`),
+      outcome,
+      2 * HOUR_MINUTES * 60,
+    );
   }
 
   async read(now = Date.now()): Promise<EmailStats> {

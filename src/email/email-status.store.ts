@@ -17,12 +17,15 @@ export interface NewStatus {
   delayMs: number;
 }
 
-// One atomic call per record, so that records of concurrent requests share a pipeline.
-const CREATE = `
+// One atomic call per write (not a MULTI), so that the writes of concurrent requests and
+// jobs share the client's auto-pipeline.
+const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-type Creating = { createEmailStatus(key: string, ttl: number, ...fields: string[]): unknown };
+type Writing = {
+  writeEmailStatus(key: string, ttl: number, ...fields: string[]): Promise<unknown>;
+};
 
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
@@ -50,11 +53,20 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
 @Injectable()
 export class EmailStatusStore {
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
-    queue.client.defineCommand('createEmailStatus', { numberOfKeys: 1, lua: CREATE });
+    queue.client.defineCommand('writeEmailStatus', { numberOfKeys: 1, lua: WRITE });
   }
 
   private keyOf(id: string): string {
     return this.queue.toKey(`status:${id}`);
+  }
+
+  private write(
+    target: Writing,
+    id: string,
+    ttl: number,
+    fields: Record<string, unknown>,
+  ): Promise<unknown> {
+    return target.writeEmailStatus(this.keyOf(id), ttl, ...Object.entries(flatten(fields)).flat());
   }
 
   /**
@@ -63,24 +75,18 @@ export class EmailStatusStore {
    */
   async create(records: NewStatus[]): Promise<void> {
     const single = records.length === 1;
-    const target = (single ? this.queue.client : this.queue.client.multi()) as unknown as Creating;
+    const target = (single ? this.queue.client : this.queue.client.multi()) as unknown as Writing;
     const written = records.map(({ status, owner, delayMs }) =>
-      target.createEmailStatus(
-        this.keyOf(status.id),
-        STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000),
-        ...Object.entries(flatten({ ...status, owner })).flat(),
-      ),
+      this.write(target, status.id, STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000), {
+        ...status,
+        owner,
+      }),
     );
     await (single ? written[0] : (target as unknown as ReturnType<Redis['multi']>).exec());
   }
 
   async update(id: string, update: StatusUpdate): Promise<void> {
-    const key = this.keyOf(id);
-    await this.queue.client
-      .multi()
-      .hset(key, flatten(update))
-      .expire(key, STATUS_TTL_SECONDS)
-      .exec();
+    await this.write(this.queue.client as unknown as Writing, id, STATUS_TTL_SECONDS, update);
   }
 
   async remove(ids: string[]): Promise<void> {
