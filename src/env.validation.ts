@@ -40,7 +40,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() API_KEYS?: string;
   @IsOptional() @IsString() API_KEYS_FILE?: string;
   @IsIn(ROLES) ROLE: Role = 'all';
-  @IsInt() @Min(1) @Max(100) WORKER_CONCURRENCY: number = 4;
+  // Each send waits on ~8 round trips (Redis, SMTP), so a worker needs many in flight to use
+  // its CPU; 16 stays under Postfix's default of 20 parallel deliveries to one relay.
+  @IsInt() @Min(1) @Max(100) WORKER_CONCURRENCY: number = 16;
   @IsInt() @Min(1) @Max(50) SEND_ATTEMPTS: number = 5;
   @IsInt() @Min(1) @Max(3_600_000) SEND_BACKOFF_MS: number = 2000;
   @IsInt() @Min(1) @Max(86_400_000) SEND_BACKOFF_MAX_MS: number = 600_000;
