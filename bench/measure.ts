@@ -1,0 +1,127 @@
+/** The measurements: accept path, end to end with memory, and the ceiling. */
+import autocannon from 'autocannon';
+import Bull from 'bull';
+import nodemailer from 'nodemailer';
+import { CountingSink } from './sink';
+import { KEY, Running, rssMb } from './targets';
+
+export const CONNECTIONS = 32;
+export const ACCEPT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+export const WARMUP_SECONDS = 3;
+export const E2E_MAILS = 2000;
+export const E2E_RUNS = 3;
+
+export const BODY = JSON.stringify({
+  email_to: 'ann@example.com',
+  email_from: 'Shop <no-reply@shop.example>',
+  subject: 'Benchmark',
+  message: { text: 'plain body', html: '<p>html body</p>' },
+});
+
+export interface Accept {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export interface EndToEnd {
+  mailsPerSecond: number[];
+  rssMb: number[];
+}
+
+const post = (url: string, options: { duration?: number; amount?: number }) =>
+  autocannon({
+    url: `${url}/send-email`,
+    connections: CONNECTIONS,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: BODY,
+    ...options,
+  });
+
+/** Requests/s and latency at 32 connections, after a warm-up run that is not counted. */
+export async function accept({ url }: Running): Promise<Accept> {
+  await post(url, { duration: WARMUP_SECONDS });
+  const result = await post(url, { duration: ACCEPT_SECONDS });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors,
+  };
+}
+
+/** Posts `E2E_MAILS` at once; mails/s from the first POST until the last mail reached the sink. */
+async function burst(url: string, sink: CountingSink): Promise<number> {
+  const start = process.hrtime.bigint();
+  const goal = sink.count + E2E_MAILS;
+  const posting = post(url, { amount: E2E_MAILS });
+  await sink.reached(goal);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = await posting;
+  if (result.non2xx + result.errors > 0) throw new Error('end to end: some POSTs failed');
+  return Math.round(E2E_MAILS / seconds);
+}
+
+/** A warm-up burst, then `E2E_RUNS` back to back, with the process's RSS after each. */
+export async function endToEnd(
+  { url, child }: Running,
+  sink: CountingSink,
+  progress: (run: number) => void,
+): Promise<EndToEnd> {
+  await burst(url, sink);
+  const figures: EndToEnd = { mailsPerSecond: [], rssMb: [] };
+  for (let run = 1; run <= E2E_RUNS; run++) {
+    progress(run);
+    figures.mailsPerSecond.push(await burst(url, sink));
+    figures.rssMb.push(rssMb(child.pid!));
+  }
+  return figures;
+}
+
+/** What Redis and the sink allow at all: raw queue.add() loops, nodemailer's pool alone. */
+export async function ceiling(
+  redisUrl: string,
+  sink: CountingSink,
+): Promise<{ addsPerSecond: number; mailsPerSecond: number }> {
+  const queue = new Bull('ceiling', redisUrl);
+  let adds = 0;
+  const until = Date.now() + ACCEPT_SECONDS * 1000;
+  const mail = JSON.parse(BODY) as object;
+  const loop = async (): Promise<void> => {
+    while (Date.now() < until) {
+      await queue.add(mail);
+      adds++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  await queue.close();
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sink.port,
+    pool: true,
+    maxConnections: 16,
+    secure: false,
+  } as never);
+  const start = Date.now();
+  const goal = sink.count + E2E_MAILS;
+  let next = 0;
+  const send = async (): Promise<void> => {
+    while (next++ < E2E_MAILS)
+      await transport.sendMail({
+        from: 'no-reply@shop.example',
+        to: 'ann@example.com',
+        subject: 'Benchmark',
+        text: 'plain body',
+        html: '<p>html body</p>',
+      });
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, send));
+  await sink.reached(goal);
+  transport.close();
+  return {
+    addsPerSecond: Math.round(adds / ACCEPT_SECONDS),
+    mailsPerSecond: Math.round(E2E_MAILS / ((Date.now() - start) / 1000)),
+  };
+}

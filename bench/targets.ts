@@ -1,0 +1,103 @@
+/**
+ * The two servers the bench compares, each started as its own process on a private Redis:
+ * the service exactly as `npm run start:prod` (and the Dockerfile) starts it, and the
+ * hand-written baseline.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { freePort } from '../test/support/redis';
+
+export const ROOT = join(__dirname, '..');
+export const KEY = 'bench-key-0123456789abcdef';
+
+export interface Target {
+  name: 'service' | 'baseline';
+  command: string[];
+  env: Record<string, string>;
+}
+
+/** `node <flags> dist/main` from package.json's start:prod, run with this Node. */
+function startProdArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = pkg.scripts['start:prod'].split(/\s+/);
+  if (node !== 'node') throw new Error('start:prod must start with node');
+  return args;
+}
+
+export const SERVICE: Target = {
+  name: 'service',
+  command: startProdArgs(),
+  env: { API_KEYS: `bench:${KEY}`, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'info' },
+};
+
+export const BASELINE: Target = {
+  name: 'baseline',
+  command: [
+    require.resolve('ts-node/dist/bin'),
+    '--transpile-only',
+    join(__dirname, 'baseline.ts'),
+  ],
+  env: {},
+};
+
+export interface Running {
+  url: string;
+  child: ChildProcess;
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+/** Runs `what` against a fresh process of `target` on an emptied Redis, then stops it. */
+export async function withTarget<T>(
+  target: Target,
+  redisUrl: string,
+  smtpPort: number,
+  what: (running: Running) => Promise<T>,
+): Promise<T> {
+  const redis = new Redis(redisUrl);
+  await redis.flushall();
+  redis.disconnect();
+  const port = await freePort();
+  const child = spawn(process.execPath, target.command, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      ...target.env,
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHttp(`${url}/send-email`);
+    return await what({ url, child });
+  } finally {
+    const exited = child.exitCode !== null || child.signalCode !== null;
+    if (!exited) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  }
+}
+
+export function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
