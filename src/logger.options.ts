@@ -58,12 +58,15 @@ export function loggerOptions(level: string, logFile?: string): Params {
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: requestId,
-        // Only what an operator needs: no headers (keys, cookies) and no bodies.
+        // Only what an operator needs: no headers (keys, cookies) and no bodies. Unwrapped,
+        // these read the raw request instead of a copy pino-http would build (headers and all)
+        // for every line only to have it thrown away here.
+        wrapSerializers: false,
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({
+          req: (req: { id: string; method: string; url: string; originalUrl?: string }) => ({
             id: req.id,
             method: req.method,
-            url: req.url,
+            url: req.originalUrl ?? req.url,
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
