@@ -30,7 +30,10 @@ export interface EndToEnd {
   rssMb: number[];
 }
 
-const post = (url: string, options: { duration?: number; amount?: number }) =>
+const post = (
+  url: string,
+  options: { duration?: number; amount?: number },
+): Promise<autocannon.Result> =>
   autocannon({
     url: `${url}/send-email`,
     connections: CONNECTIONS,

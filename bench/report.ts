@@ -13,6 +13,7 @@ export interface Result {
   command: string;
   service: Figures;
   baseline: Figures;
+  nestFloor: Accept;
   ceiling: { addsPerSecond: number; mailsPerSecond: number };
 }
 
@@ -75,6 +76,12 @@ export function table({ service, baseline, ceiling }: Result): string {
   return [line(rows[0]), `|${' --- |'.repeat(width)}`, ...rows.slice(1).map(line)].join('\n');
 }
 
+/** The framework alone against the baseline, and what the service's features cost on top. */
+export const floorLine = ({ service, baseline, nestFloor }: Result): string =>
+  `Nest floor (bench/nest-floor.ts: Nest + Bull, one route, none of the service's work): ` +
+  `${nestFloor.rps} requests/s, p99 ${nestFloor.p99} ms: ${ratio(nestFloor.rps, baseline.accept.rps)} ` +
+  `the baseline; the service does ${ratio(service.accept.rps, nestFloor.rps)} the floor.`;
+
 export function markdown(result: Result, rounds: number): string {
   return `# Benchmarks
 
@@ -82,6 +89,8 @@ Measured with \`npm run bench\` on ${result.date.slice(0, 10)}: ${result.machine
 Private redis-server, counting SMTP sink, seed-shaped text+HTML mail, logging on (info).
 
 ${table(result)}
+
+${floorLine(result)}
 
 - **service**: \`${result.command}\` (package.json's start:prod, as in the Dockerfile), ROLE=all, defaults but RATE_LIMIT_PER_MINUTE=0.
 - **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs.

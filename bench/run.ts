@@ -9,9 +9,9 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TestRedis, freePort } from '../test/support/redis';
 import { Accept, accept, ceiling, endToEnd, EndToEnd } from './measure';
-import { Figures, markdown, median, Result, table, targets } from './report';
+import { Figures, floorLine, markdown, median, Result, table, targets } from './report';
 import { CountingSink } from './sink';
-import { BASELINE, ROOT, SERVICE, Target, withTarget } from './targets';
+import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target, withTarget } from './targets';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     const rounds = new Map<Target, Accept[]>([
       [SERVICE, []],
       [BASELINE, []],
+      [NEST_FLOOR, []],
     ]);
     // Alternating rounds, so that a slow moment of the machine does not favour one side.
     for (let round = 1; round <= ROUNDS; round++) {
@@ -61,9 +62,12 @@ async function main(): Promise<void> {
       command: `node ${SERVICE.command.join(' ')}`,
       service: figures(SERVICE),
       baseline: figures(BASELINE),
+      nestFloor: summarize(rounds.get(NEST_FLOOR)!),
       ceiling: top,
     };
-    process.stdout.write(`\n${table(result)}\n\n${result.machine}\n\n${targets(result)}\n`);
+    process.stdout.write(
+      `\n${table(result)}\n\n${floorLine(result)}\n\n${result.machine}\n\n${targets(result)}\n`,
+    );
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
     writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result, ROUNDS));
   } finally {

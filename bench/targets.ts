@@ -14,7 +14,7 @@ export const ROOT = join(__dirname, '..');
 export const KEY = 'bench-key-0123456789abcdef';
 
 export interface Target {
-  name: 'service' | 'baseline';
+  name: 'service' | 'baseline' | 'nest floor';
   command: string[];
   env: Record<string, string>;
 }
@@ -41,6 +41,16 @@ export const BASELINE: Target = {
     require.resolve('ts-node/dist/bin'),
     '--transpile-only',
     join(__dirname, 'baseline.ts'),
+  ],
+  env: {},
+};
+
+export const NEST_FLOOR: Target = {
+  name: 'nest floor',
+  command: [
+    require.resolve('ts-node/dist/bin'),
+    '--transpile-only',
+    join(__dirname, 'nest-floor.ts'),
   ],
   env: {},
 };
