@@ -101,5 +101,8 @@ ${floorLine(result)}
 ## Targets
 
 ${targets(result)}
+
+Where the time goes, what each optimisation bought and why the accept targets are out of
+reach on this machine: [performance.md](performance.md).
 `;
 }
