@@ -9,7 +9,7 @@ import { EmailStatsStore } from './email-stats.store';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
 import { EmailJobData } from './email.types';
-import { OUTBOX_TRANSPORT, prebuilt } from './mail-transport';
+import { OUTBOX_TRANSPORT } from './mail-transport';
 import { classifyFailure } from './send-failure';
 import { TemplateService, htmlToText } from './template.service';
 
@@ -80,7 +80,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     log.debug('sending');
     const started = Date.now();
     try {
-      const info = await this.mailer.sendMail(await prebuilt(this.compose(job.data)));
+      const info = await this.mailer.sendMail(this.compose(job.data));
       const rejected = (info.rejected ?? []).map(String);
       const ms = Date.now() - started;
       // Issued together, the two writes share one round trip; the status is what matters.

@@ -1,6 +1,5 @@
-import type { ISendMailOptions, MailerOptions } from '@nestjs-modules/mailer';
+import type { MailerOptions } from '@nestjs-modules/mailer';
 import { ConfigService } from '@nestjs/config';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { EnvironmentVariables } from '../env.validation';
 import { OutboxTransport } from './outbox.transport';
@@ -41,26 +40,5 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
   return {
     transport: smtpUrl ? smtpOptions(smtpUrl, concurrency, timeoutMs) : outbox,
     transports: { [OUTBOX_TRANSPORT]: outbox },
-  };
-}
-
-/**
- * The message rendered to bytes once and handed to the transport as `raw` with its envelope:
- * the SMTP connection then writes it in one piece instead of one socket write per MIME part
- * (those writes were a tenth of the worker's CPU). Bcc stays out of the headers, as always.
- */
-export async function prebuilt(mail: ISendMailOptions): Promise<ISendMailOptions> {
-  const { transporterName, messageId, ...content } = mail;
-  const message = new MailComposer({
-    ...content,
-    messageId,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  } as ConstructorParameters<typeof MailComposer>[0]).compile();
-  return {
-    transporterName,
-    messageId,
-    envelope: message.getEnvelope(),
-    raw: await message.build(),
   };
 }
