@@ -93,9 +93,9 @@ ${table(result)}
 ${floorLine(result)}
 
 - **service**: \`${result.command}\` (package.json's start:prod, as in the Dockerfile), ROLE=all, defaults but RATE_LIMIT_PER_MINUTE=0.
-- **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs.
+- **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs; run with ts-node, so its RSS includes the TypeScript compiler.
 - **ceiling**: raw \`queue.add()\` from ${CONNECTIONS} concurrent loops; nodemailer's pool (16 connections) straight into the sink.
-- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s after a ${3} s warm-up; ${rounds} rounds alternating service and baseline, each on a fresh process; the median round is shown.
+- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s after a ${3} s warm-up; ${rounds} rounds alternating the service, the baseline and the Nest floor, each on a fresh process; medians are shown.
 - end to end: after a warm-up burst, ${E2E_RUNS} bursts of ${E2E_MAILS} POSTs back to back on one process; time from the first POST until the last mail reached the sink; RSS read after each burst.
 
 ## Targets
