@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { emailsFailed, emailsSent, sendDuration } from '../metrics';
+import { LuaScript, defineScript } from '../redis.client';
 import { EMAIL_QUEUE } from './email.constants';
 
 export type Outcome = 'sent' | 'failed';
@@ -24,18 +25,16 @@ redis.call('INCR', KEYS[1])
 redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('EXPIRE', KEYS[2], ARGV[2])`;
 
-type Counting = {
-  countEmail(total: string, minute: string, outcome: Outcome, ttl: number): Promise<unknown>;
-};
-
 /**
  * Sent/failed counts for the info page. Prometheus counters are per process; these are the
  * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours).
  */
 @Injectable()
 export class EmailStatsStore {
+  private readonly countScript: LuaScript;
+
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
-    queue.client.defineCommand('countEmail', { numberOfKeys: 2, lua: COUNT });
+    this.countScript = defineScript(queue.client, 'countEmail', 2, COUNT);
   }
 
   /**
@@ -53,7 +52,7 @@ export class EmailStatsStore {
   }
 
   private async increment(outcome: Outcome, now = Date.now()): Promise<void> {
-    await (this.queue.client as unknown as Counting).countEmail(
+    await this.countScript.run(
       this.queue.toKey(`stats:${outcome}`),
       this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`),
       outcome,

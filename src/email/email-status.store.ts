@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import type Redis from 'ioredis';
+import { LuaScript, defineScript } from '../redis.client';
 import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
 import { EmailState, EmailStatus } from './email.types';
 
@@ -22,10 +22,6 @@ export interface NewStatus {
 const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
-
-type Writing = {
-  writeEmailStatus(key: string, ttl: number, ...fields: string[]): Promise<unknown>;
-};
 
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
@@ -52,21 +48,21 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
  */
 @Injectable()
 export class EmailStatusStore {
+  private readonly writeScript: LuaScript;
+  private readonly beginScript: LuaScript;
+
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
-    queue.client.defineCommand('writeEmailStatus', { numberOfKeys: 1, lua: WRITE });
+    this.writeScript = defineScript(queue.client, 'writeEmailStatus', 1, WRITE);
+    this.beginScript = defineScript(queue.client, 'beginEmailSend', 1, BEGIN);
   }
 
   private keyOf(id: string): string {
     return this.queue.toKey(`status:${id}`);
   }
 
-  private write(
-    target: Writing,
-    id: string,
-    ttl: number,
-    fields: Record<string, unknown>,
-  ): Promise<unknown> {
-    return target.writeEmailStatus(this.keyOf(id), ttl, ...Object.entries(flatten(fields)).flat());
+  /** WRITE's arguments: the key, the TTL, then field, value, field, value… */
+  private writeArgs(id: string, ttl: number, fields: Record<string, unknown>): string[] {
+    return [this.keyOf(id), String(ttl), ...Object.entries(flatten(fields)).flat()];
   }
 
   /**
@@ -74,19 +70,19 @@ export class EmailStatusStore {
    * event-loop turn, and before the job that the caller adds next); a batch in one MULTI.
    */
   async create(records: NewStatus[]): Promise<void> {
-    const single = records.length === 1;
-    const target = (single ? this.queue.client : this.queue.client.multi()) as unknown as Writing;
-    const written = records.map(({ status, owner, delayMs }) =>
-      this.write(target, status.id, STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000), {
+    const argsOf = ({ status, owner, delayMs }: NewStatus): string[] =>
+      this.writeArgs(status.id, STATUS_TTL_SECONDS + Math.ceil(delayMs / 1000), {
         ...status,
         owner,
-      }),
-    );
-    await (single ? written[0] : (target as unknown as ReturnType<Redis['multi']>).exec());
+      });
+    if (records.length === 1) return void (await this.writeScript.run(...argsOf(records[0])));
+    const multi = this.queue.client.multi();
+    for (const record of records) this.writeScript.addTo(multi, ...argsOf(record));
+    await multi.exec();
   }
 
   async update(id: string, update: StatusUpdate): Promise<void> {
-    await this.write(this.queue.client as unknown as Writing, id, STATUS_TTL_SECONDS, update);
+    await this.writeScript.run(...this.writeArgs(id, STATUS_TTL_SECONDS, update));
   }
 
   async remove(ids: string[]): Promise<void> {
@@ -110,14 +106,11 @@ export class EmailStatusStore {
    * and marks it `sending` unless it is missing or already `sent` (then nothing is sent).
    */
   async begin(id: string, attempt: number): Promise<EmailState | undefined> {
-    const key = this.keyOf(id);
-    const state = (await this.queue.client.eval(
-      BEGIN,
-      1,
-      key,
+    const state = await this.beginScript.run<EmailState | null>(
+      this.keyOf(id),
       attempt,
       STATUS_TTL_SECONDS,
-    )) as EmailState | null;
+    );
     return state ?? undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { LuaScript, defineScript } from '../redis.client';
 import { sha256 } from './api-key.store';
 import { EMAIL_QUEUE } from './email.constants';
 
@@ -43,7 +44,11 @@ export const fingerprintOf = (route: string, body: unknown): string =>
 /** Idempotency records in Redis, scoped to the API key, remembered 24 h. */
 @Injectable()
 export class IdempotencyStore {
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+  private readonly claimScript: LuaScript;
+
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
+    this.claimScript = defineScript(queue.client, 'claimIdempotencyKey', 1, CLAIM);
+  }
 
   keyOf(apiKeyName: string, idempotencyKey: string): string {
     return this.queue.toKey(`idempotency:${apiKeyName}:${hex(idempotencyKey)}`);
@@ -51,13 +56,7 @@ export class IdempotencyStore {
 
   async claim(key: string, fingerprint: string): Promise<Claim> {
     const pending: Stored = { f: fingerprint, s: 'pending' };
-    const raw = (await this.queue.client.eval(
-      CLAIM,
-      1,
-      key,
-      JSON.stringify(pending),
-      PENDING_MS,
-    )) as string | null;
+    const raw = await this.claimScript.run<string | null>(key, JSON.stringify(pending), PENDING_MS);
     if (!raw) return { state: 'claimed' };
     const stored = JSON.parse(raw) as Stored;
     return stored.s === 'done'
