@@ -8,6 +8,7 @@ import { KEY, Running, rssMb } from './targets';
 export const CONNECTIONS = 32;
 export const ACCEPT_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 export const WARMUP_SECONDS = 3;
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 export const E2E_MAILS = 2000;
 export const E2E_RUNS = 3;
 

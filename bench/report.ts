@@ -1,5 +1,14 @@
 /** The table, the target checks and docs/benchmarks.md. */
-import { Accept, ACCEPT_SECONDS, CONNECTIONS, E2E_MAILS, E2E_RUNS, EndToEnd } from './measure';
+import {
+  Accept,
+  ACCEPT_SECONDS,
+  CONNECTIONS,
+  E2E_MAILS,
+  E2E_RUNS,
+  EndToEnd,
+  ROUNDS,
+  WARMUP_SECONDS,
+} from './measure';
 
 export interface Figures {
   accept: Accept;
@@ -82,7 +91,7 @@ export const floorLine = ({ service, baseline, nestFloor }: Result): string =>
   `${nestFloor.rps} requests/s, p99 ${nestFloor.p99} ms: ${ratio(nestFloor.rps, baseline.accept.rps)} ` +
   `the baseline; the service does ${ratio(service.accept.rps, nestFloor.rps)} the floor.`;
 
-export function markdown(result: Result, rounds: number): string {
+export function markdown(result: Result): string {
   return `# Benchmarks
 
 Measured with \`npm run bench\` on ${result.date.slice(0, 10)}: ${result.machine}.
@@ -95,7 +104,7 @@ ${floorLine(result)}
 - **service**: \`${result.command}\` (package.json's start:prod, as in the Dockerfile), ROLE=all, defaults but RATE_LIMIT_PER_MINUTE=0.
 - **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs; run with ts-node, so its RSS includes the TypeScript compiler.
 - **ceiling**: raw \`queue.add()\` from ${CONNECTIONS} concurrent loops; nodemailer's pool (16 connections) straight into the sink.
-- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s after a ${3} s warm-up; ${rounds} rounds alternating the service, the baseline and the Nest floor, each on a fresh process; medians are shown.
+- accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s after a ${WARMUP_SECONDS} s warm-up; ${ROUNDS} rounds alternating the service, the baseline and the Nest floor, each on a fresh process; medians are shown.
 - end to end: after a warm-up burst, ${E2E_RUNS} bursts of ${E2E_MAILS} POSTs back to back on one process; time from the first POST until the last mail reached the sink; RSS read after each burst.
 
 ## Targets

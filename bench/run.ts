@@ -8,12 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { TestRedis, freePort } from '../test/support/redis';
-import { Accept, accept, ceiling, endToEnd, EndToEnd } from './measure';
+import { Accept, accept, ceiling, endToEnd, EndToEnd, ROUNDS } from './measure';
 import { Figures, floorLine, markdown, median, Result, table, targets } from './report';
 import { CountingSink } from './sink';
 import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target, withTarget } from './targets';
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const progress = (line: string): void => void process.stderr.write(`\r\x1b[2K${line}`);
 
@@ -69,7 +67,7 @@ async function main(): Promise<void> {
       `\n${table(result)}\n\n${floorLine(result)}\n\n${result.machine}\n\n${targets(result)}\n`,
     );
     writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
-    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result, ROUNDS));
+    writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result));
   } finally {
     await sink.close();
     await redis.stop();
