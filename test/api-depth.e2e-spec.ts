@@ -2,20 +2,12 @@ import { simpleParser } from 'mailparser';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, OTHER_KEY, TestApp, bootApp } from './support/app';
+import { APP_KEY, OTHER_KEY, TestApp, bootApp, textMail } from './support/app';
 import { TestRedis } from './support/redis';
 import { SmtpSink } from './support/smtp-sink';
 
 const LIMITED_KEY = 'test-key-limited-0123456789';
 const TEST_MODE_KEY = 'test-key-testmode-0123456789';
-
-const mail = (subject: string, extra: object = {}) => ({
-  email_to: 'ann@example.com',
-  email_from: 'no-reply@shop.example',
-  subject,
-  message: { text: subject },
-  ...extra,
-});
 
 describe('API depth: idempotency, batch, scheduling, rate limits, test keys, template API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'api-depth-'));
@@ -65,7 +57,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
 
   describe('Idempotency-Key', () => {
     it('replays the first answer for a repeat and queues one mail', async () => {
-      const body = mail('Idempotent once');
+      const body = textMail('Idempotent once');
       const first = await post(body).set('Idempotency-Key', 'order-1001').expect(202);
       expect(first.headers['idempotent-replay']).toBeUndefined();
       const again = await post(body).set('Idempotency-Key', 'order-1001').expect(202);
@@ -77,8 +69,8 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
     });
 
     it('answers 409 for the same key with a different body', async () => {
-      await post(mail('Conflict A')).set('Idempotency-Key', 'order-1002').expect(202);
-      const response = await post(mail('Conflict B'))
+      await post(textMail('Conflict A')).set('Idempotency-Key', 'order-1002').expect(202);
+      const response = await post(textMail('Conflict B'))
         .set('Idempotency-Key', 'order-1002')
         .expect(409);
       expect(response.body).toMatchObject({ statusCode: 409, code: 'idempotency_conflict' });
@@ -86,7 +78,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
     });
 
     it('queues exactly one job for 20 concurrent requests with one key', async () => {
-      const body = mail('Concurrent idempotent');
+      const body = textMail('Concurrent idempotent');
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           post(body, APP_KEY, i % 2 ? second : t).set('Idempotency-Key', 'order-1003'),
@@ -103,24 +95,24 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
     });
 
     it('scopes keys to the API key', async () => {
-      const body = mail('Per API key');
+      const body = textMail('Per API key');
       const mine = await post(body, APP_KEY).set('Idempotency-Key', 'order-1004').expect(202);
       const theirs = await post(body, OTHER_KEY).set('Idempotency-Key', 'order-1004').expect(202);
       expect(theirs.body.id).not.toBe(mine.body.id);
     });
 
     it('forgets a key whose request was refused, so a corrected retry goes through', async () => {
-      await post({ ...mail('Fixed later'), email_to: 'nope' })
+      await post({ ...textMail('Fixed later'), email_to: 'nope' })
         .set('Idempotency-Key', 'order-1005')
         .expect(400);
-      await post(mail('Fixed later')).set('Idempotency-Key', 'order-1005').expect(202);
+      await post(textMail('Fixed later')).set('Idempotency-Key', 'order-1005').expect(202);
     });
 
     it.each([
       ['empty', ''],
       ['257 characters', 'k'.repeat(257)],
     ])('answers 400 for a key that is %s', async (_what, key) => {
-      const response = await post(mail('Bad key')).set('Idempotency-Key', key).expect(400);
+      const response = await post(textMail('Bad key')).set('Idempotency-Key', key).expect(400);
       expect(response.body.errors).toEqual([
         { field: 'Idempotency-Key', message: expect.any(String) },
       ]);
@@ -129,7 +121,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
 
   describe('POST /send-email/batch', () => {
     it('queues 100 mails and answers their ids in order', async () => {
-      const emails = Array.from({ length: 100 }, (_, i) => mail(`Batch ${i}`));
+      const emails = Array.from({ length: 100 }, (_, i) => textMail(`Batch ${i}`));
       const response = await t.http
         .post('/send-email/batch')
         .set('X-API-Key', APP_KEY)
@@ -149,9 +141,9 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
     });
 
     it('refuses the whole batch when one item is bad, naming its index, and queues nothing', async () => {
-      const emails = Array.from({ length: 50 }, (_, i) => mail(`Bad batch ${i}`));
+      const emails = Array.from({ length: 50 }, (_, i) => textMail(`Bad batch ${i}`));
       emails[37] = { ...emails[37], subject: '' };
-      emails[41] = { ...emails[41], template: 'nope', message: undefined } as never;
+      emails[41] = { ...emails[41], template: 'nope', message: undefined };
       const response = await t.http
         .post('/send-email/batch')
         .set('X-API-Key', APP_KEY)
@@ -179,7 +171,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
 
     it.each([
       ['empty', []],
-      ['101 emails', Array.from({ length: 101 }, (_, i) => mail(`Too many ${i}`))],
+      ['101 emails', Array.from({ length: 101 }, (_, i) => textMail(`Too many ${i}`))],
     ])('answers 400 for a batch that is %s', async (_what, emails) => {
       const response = await t.http
         .post('/send-email/batch')
@@ -193,7 +185,9 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
   describe('send_at', () => {
     it('schedules a mail and delivers it not before that time', async () => {
       const sendAt = new Date(Date.now() + 2000);
-      const response = await post(mail('Scheduled', { send_at: sendAt.toISOString() })).expect(202);
+      const response = await post(textMail('Scheduled', { send_at: sendAt.toISOString() })).expect(
+        202,
+      );
       expect(response.body.result).toBe('scheduled');
       const { body: status } = await t.http
         .get(`/send-email/${response.body.id}`)
@@ -211,7 +205,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
       ['not a date', 'tomorrow morning'],
       ['a date without a time', '2030-01-01'],
     ])('answers 400 for a send_at %s', async (_what, sendAt) => {
-      const response = await post(mail('Never', { send_at: sendAt })).expect(400);
+      const response = await post(textMail('Never', { send_at: sendAt })).expect(400);
       expect(response.body.errors[0].field).toBe('send_at');
     });
   });
@@ -219,27 +213,29 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
   describe('rate limits', () => {
     it('answers 429 with Retry-After and RateLimit headers after the key’s limit, across two app instances', async () => {
       for (let i = 0; i < 5; i++) {
-        const response = await post(mail(`Limited ${i}`), LIMITED_KEY, i % 2 ? second : t).expect(
-          202,
-        );
+        const response = await post(
+          textMail(`Limited ${i}`),
+          LIMITED_KEY,
+          i % 2 ? second : t,
+        ).expect(202);
         expect(response.headers['ratelimit-limit']).toBe('5');
         expect(response.headers['ratelimit-remaining']).toBe(String(4 - i));
         expect(Number(response.headers['ratelimit-reset'])).toBeGreaterThan(0);
       }
-      const refused = await post(mail('Limited 5'), LIMITED_KEY, second).expect(429);
+      const refused = await post(textMail('Limited 5'), LIMITED_KEY, second).expect(429);
       expect(refused.body).toMatchObject({ statusCode: 429, code: 'rate_limited' });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       expect(refused.headers['ratelimit-limit']).toBe('5');
       expect(refused.headers['ratelimit-remaining']).toBe('0');
       expect(Number(refused.headers['ratelimit-reset'])).toBeGreaterThan(0);
-      await post(mail('Not limited'), APP_KEY, second).expect(202);
+      await post(textMail('Not limited'), APP_KEY, second).expect(202);
     });
   });
 
   describe('test-mode keys', () => {
     it('renders and records the mail, writes it to the outbox and never to SMTP', async () => {
       const body = {
-        ...mail('Test mode'),
+        ...textMail('Test mode'),
         message: undefined,
         template: 'verify-email',
         context: { action_url: 'https://shop.example/v' },
@@ -288,7 +284,7 @@ describe('API depth: idempotency, batch, scheduling, rate limits, test keys, tem
         .send({ context })
         .expect(200);
       const { body } = await post({
-        ...mail('Rendered'),
+        ...textMail('Rendered'),
         message: undefined,
         template: 'reset-password',
         context,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { APP_KEY, TestApp, bootApp } from './support/app';
+import { APP_KEY, TestApp, bootApp, textMail } from './support/app';
 import { TestRedis } from './support/redis';
 import { SmtpSink, smtpError } from './support/smtp-sink';
 
@@ -60,12 +60,7 @@ describe('pages in a browser', () => {
     const { body } = await t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
-      .send({
-        email_to: 'ann@example.com',
-        email_from: 'no-reply@shop.example',
-        subject,
-        message: { text: subject },
-      })
+      .send(textMail(subject))
       .expect(202);
     return (body as { id: string }).id;
   }

@@ -1,6 +1,6 @@
 import Bull from 'bull';
 import { EMAIL_QUEUE } from '../src/email/email.constants';
-import { APP_KEY } from './support/app';
+import { APP_KEY, textMail } from './support/app';
 import { TestRedis, freePort } from './support/redis';
 import { ServiceProcess } from './support/service';
 import { SmtpSink, smtpError } from './support/smtp-sink';
@@ -74,12 +74,7 @@ describe('delivery under faults (child processes)', () => {
     return fetch(`http://127.0.0.1:${port}/send-email/`, {
       method: 'POST',
       headers: { 'X-API-Key': APP_KEY, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        email_to: to,
-        email_from: 'no-reply@shop.example',
-        subject,
-        message: { text: subject },
-      }),
+      body: JSON.stringify(textMail(subject, { email_to: to })),
     });
   }
 

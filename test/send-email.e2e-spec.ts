@@ -1,4 +1,4 @@
-import { APP_KEY, OTHER_KEY, useStack } from './support/app';
+import { APP_KEY, OTHER_KEY, textMail, useStack } from './support/app';
 
 describe('POST /send-email/ → Bull → SMTP', () => {
   const stack = useStack(() => ({
@@ -209,12 +209,7 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       await stack.t.http
         .post('/send-email/')
         .set('X-API-Key', APP_KEY)
-        .send({
-          email_to: 'ann@example.com',
-          email_from: 'no-reply@shop.example',
-          subject,
-          message: { text: subject },
-        })
+        .send(textMail(subject))
         .expect(202);
     }
     const mails = await stack.smtp.waitFor(before + 20);
