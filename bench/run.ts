@@ -24,8 +24,7 @@ const summarize = (rounds: Accept[]): Accept => ({
 
 async function main(): Promise<void> {
   const redis = await TestRedis.start();
-  const sink = new CountingSink(await freePort());
-  await sink.listen();
+  const sink = await CountingSink.start(await freePort());
   try {
     const rounds = new Map<Target, Accept[]>([
       [SERVICE, []],

@@ -1,7 +1,14 @@
+/**
+ * The counting SMTP sink, run as a process of its own: in the bench's process it would share
+ * one event loop with autocannon, and every mail a server sends during an accept round would
+ * delay autocannon's requests and inflate that server's latency.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { SMTPServer } from 'smtp-server';
 
 /** An SMTP server that only counts: no parsing, so the sink is never the bottleneck. */
-export class CountingSink {
+class CountingServer {
   count = 0;
   private waiters: { n: number; resolve: () => void }[] = [];
   private readonly server = new SMTPServer({
@@ -20,13 +27,13 @@ export class CountingSink {
     },
   });
 
-  constructor(readonly port: number) {
-    // A service stopped mid-session resets its socket: an 'error' event that must not crash.
+  constructor() {
+    // A server stopped mid-session resets its socket: an 'error' event that must not crash.
     this.server.on('error', () => undefined);
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  listen(port: number): Promise<void> {
+    return new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve));
   }
 
   reached(n: number): Promise<void> {
@@ -34,8 +41,64 @@ export class CountingSink {
       ? Promise.resolve()
       : new Promise((resolve) => this.waiters.push({ n, resolve }));
   }
+}
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+type Question = { ask: 'count' } | { ask: 'reached'; n: number };
+type Answer = { seq: number; count: number };
+
+/** The bench's handle on the sink process: its port, its count, and waiting for a count. */
+export class CountingSink {
+  private seq = 0;
+  private readonly pending = new Map<number, (count: number) => void>();
+
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    child.on('message', ({ seq, count }: Answer) => {
+      this.pending.get(seq)?.(count);
+      this.pending.delete(seq);
+    });
   }
+
+  static async start(port: number): Promise<CountingSink> {
+    const child = fork(__filename, [String(port)], {
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    await once(child, 'message');
+    return new CountingSink(port, child);
+  }
+
+  count(): Promise<number> {
+    return this.ask({ ask: 'count' });
+  }
+
+  /** Resolves once `n` mails in all have arrived. */
+  async reached(n: number): Promise<void> {
+    await this.ask({ ask: 'reached', n });
+  }
+
+  async close(): Promise<void> {
+    this.child.kill();
+    await once(this.child, 'exit');
+  }
+
+  private ask(question: Question): Promise<number> {
+    const seq = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(seq, resolve);
+      this.child.send({ seq, ...question });
+    });
+  }
+}
+
+if (require.main === module) {
+  const server = new CountingServer();
+  void server.listen(Number(process.argv[2])).then(() => process.send!({ ready: true }));
+  process.on('message', (message: Question & { seq: number }) => {
+    const answer = (): boolean => process.send!({ seq: message.seq, count: server.count });
+    if (message.ask === 'count') answer();
+    else void server.reached(message.n).then(answer);
+  });
 }
