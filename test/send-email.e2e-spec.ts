@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { APP_KEY, OTHER_KEY, textMail, useStack } from './support/app';
 
 describe('POST /send-email/ → Bull → SMTP', () => {
@@ -120,6 +121,20 @@ describe('POST /send-email/ → Bull → SMTP', () => {
     expect(attachment.filename).toBe('invoice 42.pdf');
     expect(attachment.contentType).toBe('application/pdf');
     expect(attachment.content.equals(pdf)).toBe(true);
+  });
+
+  it('delivers a message larger than one socket write byte for byte', async () => {
+    // Far past MessageCoalescer's 64 KiB, so the message leaves in several writes.
+    const blob = randomBytes(200 * 1024);
+    const { mail } = await deliver({
+      email_to: 'ann@example.com',
+      email_from: 'no-reply@shop.example',
+      subject: 'Large attachment',
+      message: { text: '.a line that starts with a dot\n..and two' },
+      attachments: [{ filename: 'blob.bin', content: blob.toString('base64') }],
+    });
+    expect(mail.parsed.text).toContain('.a line that starts with a dot\n..and two');
+    expect(mail.parsed.attachments[0].content.equals(blob)).toBe(true);
   });
 
   it.each(['verify-email', 'reset-password'])(

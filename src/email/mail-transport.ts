@@ -2,6 +2,7 @@ import type { MailerOptions } from '@nestjs-modules/mailer';
 import { ConfigService } from '@nestjs/config';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { EnvironmentVariables } from '../env.validation';
+import { coalesceMessages } from './message.coalescer';
 import { OutboxTransport } from './outbox.transport';
 
 /** SMTP_URL → a pooled SMTP transport with bounded timeouts (smtps:// means implicit TLS). */
@@ -40,5 +41,6 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
   return {
     transport: smtpUrl ? smtpOptions(smtpUrl, concurrency, timeoutMs) : outbox,
     transports: { [OUTBOX_TRANSPORT]: outbox },
+    plugins: [coalesceMessages],
   };
 }
