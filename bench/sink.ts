@@ -45,19 +45,26 @@ class CountingServer {
 
 type Question = { ask: 'count' } | { ask: 'reached'; n: number };
 type Answer = { seq: number; count: number };
+type Waiter = { resolve: (count: number) => void; reject: (error: Error) => void };
 
 /** The bench's handle on the sink process: its port, its count, and waiting for a count. */
 export class CountingSink {
   private seq = 0;
-  private readonly pending = new Map<number, (count: number) => void>();
+  private readonly pending = new Map<number, Waiter>();
 
   private constructor(
     readonly port: number,
     private readonly child: ChildProcess,
   ) {
     child.on('message', ({ seq, count }: Answer) => {
-      this.pending.get(seq)?.(count);
+      this.pending.get(seq)?.resolve(count);
       this.pending.delete(seq);
+    });
+    // A sink that dies fails the bench instead of leaving it waiting for mails forever.
+    child.once('exit', (code, signal) => {
+      for (const { reject } of this.pending.values())
+        reject(new Error(`the SMTP sink exited (${signal ?? code})`));
+      this.pending.clear();
     });
   }
 
@@ -86,8 +93,8 @@ export class CountingSink {
 
   private ask(question: Question): Promise<number> {
     const seq = ++this.seq;
-    return new Promise((resolve) => {
-      this.pending.set(seq, resolve);
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
       this.child.send({ seq, ...question });
     });
   }
