@@ -43,7 +43,8 @@ class CountingServer {
   }
 }
 
-type Question = { ask: 'count' } | { ask: 'reached'; n: number };
+/** "Answer with the count once it is at least n" (n = 0: at once). */
+type Question = { seq: number; n: number };
 type Answer = { seq: number; count: number };
 type Waiter = { resolve: (count: number) => void; reject: (error: Error) => void };
 
@@ -78,12 +79,12 @@ export class CountingSink {
   }
 
   count(): Promise<number> {
-    return this.ask({ ask: 'count' });
+    return this.ask(0);
   }
 
   /** Resolves once `n` mails in all have arrived. */
   async reached(n: number): Promise<void> {
-    await this.ask({ ask: 'reached', n });
+    await this.ask(n);
   }
 
   async close(): Promise<void> {
@@ -91,11 +92,11 @@ export class CountingSink {
     await once(this.child, 'exit');
   }
 
-  private ask(question: Question): Promise<number> {
-    const seq = ++this.seq;
+  private ask(n: number): Promise<number> {
+    const question: Question = { seq: ++this.seq, n };
     return new Promise((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
-      this.child.send({ seq, ...question });
+      this.pending.set(question.seq, { resolve, reject });
+      this.child.send(question);
     });
   }
 }
@@ -103,9 +104,7 @@ export class CountingSink {
 if (require.main === module) {
   const server = new CountingServer();
   void server.listen(Number(process.argv[2])).then(() => process.send!({ ready: true }));
-  process.on('message', (message: Question & { seq: number }) => {
-    const answer = (): boolean => process.send!({ seq: message.seq, count: server.count });
-    if (message.ask === 'count') answer();
-    else void server.reached(message.n).then(answer);
+  process.on('message', ({ seq, n }: Question) => {
+    void server.reached(n).then(() => process.send!({ seq, count: server.count } satisfies Answer));
   });
 }
