@@ -68,18 +68,24 @@ async function burst(url: string, sink: CountingSink): Promise<number> {
   return Math.round(E2E_MAILS / seconds);
 }
 
-/** A warm-up burst, then `E2E_RUNS` back to back, with the process's RSS after each. */
+/**
+ * A warm-up burst on each server, then `E2E_RUNS` bursts on each, taking turns, with each
+ * process's RSS after its burst. The servers run side by side, so that a slow moment of the
+ * machine falls on both rather than on whichever was measured then.
+ */
 export async function endToEnd(
-  { url, child }: Running,
+  servers: Running[],
   sink: CountingSink,
-  progress: (run: number) => void,
-): Promise<EndToEnd> {
-  await burst(url, sink);
-  const figures: EndToEnd = { mailsPerSecond: [], rssMb: [] };
+  progress: (server: number, run: number) => void,
+): Promise<EndToEnd[]> {
+  for (const { url } of servers) await burst(url, sink);
+  const figures = servers.map((): EndToEnd => ({ mailsPerSecond: [], rssMb: [] }));
   for (let run = 1; run <= E2E_RUNS; run++) {
-    progress(run);
-    figures.mailsPerSecond.push(await burst(url, sink));
-    figures.rssMb.push(rssMb(child.pid!));
+    for (const [i, { url, child }] of servers.entries()) {
+      progress(i, run);
+      figures[i].mailsPerSecond.push(await burst(url, sink));
+      figures[i].rssMb.push(rssMb(child.pid!));
+    }
   }
   return figures;
 }

@@ -105,7 +105,7 @@ ${floorLine(result)}
 - **baseline**: bench/baseline.ts, Express + Bull (defaults: one job at a time) + pooled nodemailer, no auth, validation, status records or logs; run with ts-node, so its RSS includes the TypeScript compiler.
 - **ceiling**: raw \`queue.add()\` from ${CONNECTIONS} concurrent loops; nodemailer's pool (16 connections) straight into the sink.
 - accept: autocannon, ${CONNECTIONS} connections, ${ACCEPT_SECONDS} s after a ${WARMUP_SECONDS} s warm-up; ${ROUNDS} rounds alternating the service, the baseline and the Nest floor, each on a fresh process; medians are shown.
-- end to end: after a warm-up burst, ${E2E_RUNS} bursts of ${E2E_MAILS} POSTs back to back on one process; time from the first POST until the last mail reached the sink; RSS read after each burst.
+- end to end: the service and the baseline run side by side and take turns: a warm-up burst each, then ${E2E_RUNS} bursts of ${E2E_MAILS} POSTs each, alternating, on one process each; time from the first POST until the last mail reached the sink; RSS read after each burst.
 
 ## Targets
 

@@ -11,7 +11,7 @@ import { TestRedis, freePort } from '../test/support/redis';
 import { Accept, accept, ceiling, endToEnd, EndToEnd, ROUNDS } from './measure';
 import { Figures, floorLine, markdown, median, Result, table, targets } from './report';
 import { CountingSink } from './sink';
-import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target, withTarget } from './targets';
+import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target, withTarget, withTargets } from './targets';
 
 const progress = (line: string): void => void process.stderr.write(`\r\x1b[2K${line}`);
 
@@ -38,13 +38,11 @@ async function main(): Promise<void> {
         results.push(await withTarget(target, redis.url, sink.port, accept));
       }
     }
-    const e2e = new Map<Target, EndToEnd>();
-    for (const target of [SERVICE, BASELINE]) {
-      const figures = await withTarget(target, redis.url, sink.port, (running) =>
-        endToEnd(running, sink, (run) => progress(`end to end: ${target.name}, burst ${run}`)),
-      );
-      e2e.set(target, figures);
-    }
+    const pair = [SERVICE, BASELINE];
+    const bursts = await withTargets(pair, redis.url, sink.port, (running) =>
+      endToEnd(running, sink, (i, run) => progress(`end to end: burst ${run}, ${pair[i].name}`)),
+    );
+    const e2e = new Map<Target, EndToEnd>(pair.map((target, i) => [target, bursts[i]]));
     progress('ceiling: raw queue.add() and nodemailer into the sink');
     const top = await ceiling(redis.url, sink);
     progress('');

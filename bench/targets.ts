@@ -72,16 +72,7 @@ async function waitHttp(url: string): Promise<void> {
   throw new Error(`${url} never answered`);
 }
 
-/** Runs `what` against a fresh process of `target` on an emptied Redis, then stops it. */
-export async function withTarget<T>(
-  target: Target,
-  redisUrl: string,
-  smtpPort: number,
-  what: (running: Running) => Promise<T>,
-): Promise<T> {
-  const redis = new Redis(redisUrl);
-  await redis.flushall();
-  redis.disconnect();
+async function start(target: Target, redisUrl: string, smtpPort: number): Promise<Running> {
   const port = await freePort();
   const child = spawn(process.execPath, target.command, {
     cwd: ROOT,
@@ -94,18 +85,41 @@ export async function withTarget<T>(
     },
     stdio: 'ignore',
   });
-  const url = `http://127.0.0.1:${port}`;
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function stop({ child }: Running): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+}
+
+/** Runs `what` against fresh processes of `targets`, side by side on an emptied Redis, then stops them. */
+export async function withTargets<T>(
+  targets: Target[],
+  redisUrl: string,
+  smtpPort: number,
+  what: (running: Running[]) => Promise<T>,
+): Promise<T> {
+  const redis = new Redis(redisUrl);
+  await redis.flushall();
+  redis.disconnect();
+  const running: Running[] = [];
   try {
-    await waitHttp(`${url}/send-email`);
-    return await what({ url, child });
+    for (const target of targets) running.push(await start(target, redisUrl, smtpPort));
+    for (const { url } of running) await waitHttp(`${url}/send-email`);
+    return await what(running);
   } finally {
-    const exited = child.exitCode !== null || child.signalCode !== null;
-    if (!exited) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await Promise.all(running.map(stop));
   }
 }
+
+export const withTarget = <T>(
+  target: Target,
+  redisUrl: string,
+  smtpPort: number,
+  what: (running: Running) => Promise<T>,
+): Promise<T> => withTargets([target], redisUrl, smtpPort, ([running]) => what(running));
 
 export function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
