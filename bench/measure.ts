@@ -31,7 +31,7 @@ export interface EndToEnd {
   rssMb: number[];
 }
 
-const post = (
+export const post = (
   url: string,
   options: { duration?: number; amount?: number },
 ): Promise<autocannon.Result> =>
