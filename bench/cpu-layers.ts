@@ -18,12 +18,18 @@ export interface CpuProfile {
 }
 
 export const IDLE = 'idle';
+const GC = 'garbage collection';
 /** The preload's own start and stop calls: not the server's work, left out. */
 export const PROFILER = 'the profiler itself';
 const OTHER = 'Node internals and other';
 
+/** V8's pseudo-frames, told by their exact name (a package's function may well be called `send`). */
+const PSEUDO_FRAMES = new Map([
+  ['(idle)', IDLE],
+  ['(garbage collector)', GC],
+]);
+
 const LAYERS: [string, RegExp][] = [
-  ['garbage collection', /^\(garbage collector\)$/],
   [
     'HTTP server, Express, body parsing',
     /^(node:_http\w*|node:net|express|router|body-parser|raw-body|finalhandler|on-finished|send|iconv-lite)$/,
@@ -79,7 +85,7 @@ export function layers(profile: CpuProfile): Map<string, number> {
     const owner = ownerOf(url);
     const up = parent.get(node.id);
     const layer =
-      (functionName === '(idle)' ? IDLE : layerOf(functionName)) ??
+      PSEUDO_FRAMES.get(functionName) ??
       (owner === PROFILER ? PROFILER : undefined) ??
       (owner ? layerOf(owner) : undefined) ??
       (up ? resolve(up) : OTHER);
@@ -94,4 +100,4 @@ export function layers(profile: CpuProfile): Map<string, number> {
   return totals;
 }
 
-export const LAYER_NAMES = [...LAYERS.map(([name]) => name), OTHER];
+export const LAYER_NAMES = [GC, ...LAYERS.map(([name]) => name), OTHER];
