@@ -7,11 +7,19 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRedis, freePort } from '../test/support/redis';
 import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, layers } from './cpu-layers';
 import { ACCEPT_SECONDS, CONNECTIONS, WARMUP_SECONDS, post } from './measure';
-import { CountingSink } from './sink';
-import { BASELINE, NEST_FLOOR, ROOT, Running, SERVICE, Target, withTarget } from './targets';
+import {
+  BASELINE,
+  NEST_FLOOR,
+  ROOT,
+  Rig,
+  Running,
+  SERVICE,
+  Target,
+  runBench,
+  withTarget,
+} from './targets';
 
 const DIR = join(__dirname, 'profiles');
 const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
@@ -19,7 +27,6 @@ const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
 interface Profiled {
   name: string;
   requests: number;
-  seconds: number;
   perRequest: Map<string, number>;
 }
 
@@ -51,7 +58,7 @@ async function profile(target: Target, redisUrl: string, smtpPort: number): Prom
   );
   const totals = layers(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
   const perRequest = new Map([...totals].map(([layer, us]) => [layer, us / requests]));
-  return { name: target.name, requests, seconds: ACCEPT_SECONDS, perRequest };
+  return { name: target.name, requests, perRequest };
 }
 
 function markdown(results: Profiled[]): string {
@@ -66,7 +73,7 @@ function markdown(results: Profiled[]): string {
     ['CPU µs per request (main thread)', ...results.map((r) => r.name)],
     [
       'requests/s while profiled',
-      ...results.map((r) => String(Math.round(r.requests / r.seconds))),
+      ...results.map((r) => String(Math.round(r.requests / ACCEPT_SECONDS))),
     ],
     ...LAYER_NAMES.map((layer) => [layer, ...results.map((r) => cell(r, layer))]),
     ['**total busy**', ...results.map((r) => `**${Math.round(busy(r))}**`)],
@@ -78,35 +85,25 @@ function markdown(results: Profiled[]): string {
   );
 }
 
-async function main(): Promise<void> {
+async function main({ redis, sink }: Rig): Promise<void> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR);
-  const redis = await TestRedis.start();
-  const sink = await CountingSink.start(await freePort());
-  try {
-    const results: Profiled[] = [];
-    for (const target of [SERVICE, BASELINE, NEST_FLOOR]) {
-      process.stderr.write(`profiling ${target.name}\n`);
-      results.push(await profile(target, redis.url, sink.port));
-    }
-    const table = markdown(results);
-    process.stdout.write(`\n${table}\n`);
-    writeFileSync(
-      join(ROOT, 'docs', 'accept-profile.md'),
-      `# Accept path: CPU per request by layer\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
-        `each server as \`npm run bench\` starts it, under autocannon (${CONNECTIONS} connections, the bench's body, ` +
-        `${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up), V8's sampling profiler on the main thread. ` +
-        `A sample counts for the innermost package (or app code) on its stack, so Node's own code and native calls ` +
-        `count for their caller. The service runs with ROLE=all, so its worker's sends during the round are in it.\n\n` +
-        `${table}\n\nWhat the layers mean and what follows from them: [performance.md](performance.md).\n`,
-    );
-  } finally {
-    await sink.close();
-    await redis.stop();
+  const results: Profiled[] = [];
+  for (const target of [SERVICE, BASELINE, NEST_FLOOR]) {
+    process.stderr.write(`profiling ${target.name}\n`);
+    results.push(await profile(target, redis.url, sink.port));
   }
+  const table = markdown(results);
+  process.stdout.write(`\n${table}\n`);
+  writeFileSync(
+    join(ROOT, 'docs', 'accept-profile.md'),
+    `# Accept path: CPU per request by layer\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
+      `each server as \`npm run bench\` starts it, under autocannon (${CONNECTIONS} connections, the bench's body, ` +
+      `${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up), V8's sampling profiler on the main thread. ` +
+      `A sample counts for the innermost package (or app code) on its stack, so Node's own code and native calls ` +
+      `count for their caller. The service runs with ROLE=all, so its worker's sends during the round are in it.\n\n` +
+      `${table}\n\nWhat the layers mean and what follows from them: [performance.md](performance.md).\n`,
+  );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`\nprofile failed: ${String(error)}\n`);
-  process.exit(1);
-});
+runBench('profile', main);

@@ -1,14 +1,15 @@
 /**
- * The two servers the bench compares, each started as its own process on a private Redis:
- * the service exactly as `npm run start:prod` (and the Dockerfile) starts it, and the
- * hand-written baseline.
+ * The servers the bench compares, each started as its own process on a private Redis: the
+ * service exactly as `npm run start:prod` (and the Dockerfile) starts it, the hand-written
+ * baseline and the Nest floor; and the rig every bench script runs on.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from '../test/support/redis';
+import { TestRedis, freePort } from '../test/support/redis';
+import { CountingSink } from './sink';
 
 export const ROOT = join(__dirname, '..');
 export const KEY = 'bench-key-0123456789abcdef';
@@ -124,4 +125,28 @@ export const withTarget = <T>(
 export function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return Math.round(kb / 1024);
+}
+
+/** What every bench runs on: a private redis-server and the counting SMTP sink. */
+export interface Rig {
+  redis: TestRedis;
+  sink: CountingSink;
+}
+
+/** Runs a bench's `main` on a fresh rig and stops the rig after; a failure exits with 1. */
+export function runBench(name: string, main: (rig: Rig) => Promise<void>): void {
+  const run = async (): Promise<void> => {
+    const redis = await TestRedis.start();
+    const sink = await CountingSink.start(await freePort());
+    try {
+      await main({ redis, sink });
+    } finally {
+      await sink.close();
+      await redis.stop();
+    }
+  };
+  run().catch((error: unknown) => {
+    process.stderr.write(`\n${name} failed: ${String(error)}\n`);
+    process.exit(1);
+  });
 }
