@@ -32,7 +32,7 @@ const PSEUDO_FRAMES = new Map([
 const LAYERS: [string, RegExp][] = [
   [
     'HTTP server, Express, body parsing',
-    /^(node:_http\w*|node:net|express|router|body-parser|raw-body|finalhandler|on-finished|send|iconv-lite)$/,
+    /^(node:_http\w*|express|router|body-parser|raw-body|finalhandler|on-finished|send|iconv-lite)$/,
   ],
   [
     'Nest (core, common, platform-express, rxjs)',

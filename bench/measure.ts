@@ -31,18 +31,23 @@ export interface EndToEnd {
   rssMb: number[];
 }
 
+/** autocannon's options for POSTing the bench's mail at `CONNECTIONS` connections. */
+export const postOptions = (
+  url: string,
+  options: { duration?: number; amount?: number },
+): autocannon.Options => ({
+  url: `${url}/send-email`,
+  connections: CONNECTIONS,
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+  body: BODY,
+  ...options,
+});
+
 export const post = (
   url: string,
   options: { duration?: number; amount?: number },
-): Promise<autocannon.Result> =>
-  autocannon({
-    url: `${url}/send-email`,
-    connections: CONNECTIONS,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: BODY,
-    ...options,
-  });
+): Promise<autocannon.Result> => autocannon(postOptions(url, options));
 
 /** Requests/s and latency at 32 connections, after a warm-up run that is not counted. */
 export async function accept({ url }: Running): Promise<Accept> {

@@ -1,14 +1,16 @@
 /**
- * npm run bench:profile: where the accept path's CPU goes, for the service, the baseline and
- * the Nest floor under the bench's accept load (32 connections, seed body). Each server runs
- * with bench/cpu-profile.preload.js, which profiles only the measured seconds. Prints CPU
- * microseconds per request by layer, writes docs/accept-profile.md, and leaves the raw
+ * npm run bench:profile: where the CPU goes. The accept path of the service, the baseline and
+ * the Nest floor under the bench's accept load (32 connections, seed body), then the service
+ * and the baseline end to end (bursts of 2,000 mails). Each server runs with
+ * bench/cpu-profile.preload.js, which profiles only the measured part. Prints CPU
+ * microseconds per request (per mail) by layer, writes docs/profile.md, and leaves the raw
  * profiles in bench/profiles/ (open them in Chrome DevTools or speedscope for flame charts).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, layers } from './cpu-layers';
-import { ACCEPT_SECONDS, CONNECTIONS, WARMUP_SECONDS, post } from './measure';
+import { EndToEndLoad, endToEndLoad, endToEndWarmUp } from './e2e-load';
+import { ACCEPT_SECONDS, CONNECTIONS, E2E_MAILS, E2E_RUNS, WARMUP_SECONDS, post } from './measure';
 import {
   BASELINE,
   NEST_FLOOR,
@@ -26,8 +28,14 @@ const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
 
 interface Profiled {
   name: string;
-  requests: number;
-  perRequest: Map<string, number>;
+  /** CPU µs per request or per mail, by layer. */
+  perUnit: Map<string, number>;
+}
+
+interface Load<T extends { units: number }> {
+  label: string;
+  warmUp(running: Running): Promise<void>;
+  measure(running: Running): Promise<T>;
 }
 
 async function fileAppears(path: string): Promise<void> {
@@ -36,45 +44,62 @@ async function fileAppears(path: string): Promise<void> {
   if (!existsSync(path)) throw new Error(`no profile at ${path}`);
 }
 
-async function profile(target: Target, redisUrl: string, smtpPort: number): Promise<Profiled> {
-  const path = join(DIR, `${target.name.replace(' ', '-')}.cpuprofile`);
+/** Starts `target` with the preload, profiles `load.measure` (after its warm-up) and splits the profile by layer. */
+async function underProfiler<T extends { units: number }>(
+  target: Target,
+  { redis, sink }: Rig,
+  load: Load<T>,
+): Promise<Profiled & { load: T }> {
+  const path = join(DIR, `${target.name.replace(' ', '-')}-${load.label}.cpuprofile`);
   const profiled: Target = {
     ...target,
     command: ['-r', PRELOAD, ...target.command],
     env: { ...target.env, CPU_PROFILE_PATH: path },
   };
-  const requests = await withTarget(
-    profiled,
-    redisUrl,
-    smtpPort,
-    async ({ url, child }: Running) => {
-      await post(url, { duration: WARMUP_SECONDS });
-      child.kill('SIGUSR2');
-      const result = await post(url, { duration: ACCEPT_SECONDS });
-      child.kill('SIGUSR2');
-      await fileAppears(path);
-      return result.requests.total;
-    },
-  );
+  const measured = await withTarget(profiled, redis.url, sink.port, async (running) => {
+    await load.warmUp(running);
+    running.child.kill('SIGUSR2');
+    const result = await load.measure(running);
+    running.child.kill('SIGUSR2');
+    await fileAppears(path);
+    return result;
+  });
   const totals = layers(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile);
-  const perRequest = new Map([...totals].map(([layer, us]) => [layer, us / requests]));
-  return { name: target.name, requests, perRequest };
+  const perUnit = new Map([...totals].map(([layer, us]) => [layer, us / measured.units]));
+  return { name: target.name, perUnit, load: measured };
 }
 
-function markdown(results: Profiled[]): string {
-  const busy = (r: Profiled): number =>
-    [...r.perRequest].reduce(
-      (sum, [layer, us]) => (layer === IDLE || layer === PROFILER ? sum : sum + us),
-      0,
-    );
+const acceptLoad: Load<{ units: number; rps: number }> = {
+  label: 'accept',
+  warmUp: async ({ url }) => void (await post(url, { duration: WARMUP_SECONDS })),
+  measure: async ({ url }) => {
+    const { requests } = await post(url, { duration: ACCEPT_SECONDS });
+    return { units: requests.total, rps: requests.total / ACCEPT_SECONDS };
+  },
+};
+
+const e2eLoad = (sink: Rig['sink']): Load<EndToEndLoad & { units: number }> => ({
+  label: 'e2e',
+  warmUp: (running) => endToEndWarmUp(running, sink),
+  measure: async (running) => {
+    const load = await endToEndLoad(running, sink);
+    return { ...load, units: load.mails };
+  },
+});
+
+const busy = (r: Profiled): number =>
+  [...r.perUnit].reduce(
+    (sum, [layer, us]) => (layer === IDLE || layer === PROFILER ? sum : sum + us),
+    0,
+  );
+
+/** A markdown table: a header row, `before` rows, one row per layer, the busy total and idle. */
+function layerTable(header: string, results: Profiled[], before: string[][]): string {
   const cell = (r: Profiled, layer: string): string =>
-    String(Math.round(r.perRequest.get(layer) ?? 0));
+    String(Math.round(r.perUnit.get(layer) ?? 0));
   const rows = [
-    ['CPU µs per request (main thread)', ...results.map((r) => r.name)],
-    [
-      'requests/s while profiled',
-      ...results.map((r) => String(Math.round(r.requests / ACCEPT_SECONDS))),
-    ],
+    [header, ...results.map((r) => r.name)],
+    ...before,
     ...LAYER_NAMES.map((layer) => [layer, ...results.map((r) => cell(r, layer))]),
     ['**total busy**', ...results.map((r) => `**${Math.round(busy(r))}**`)],
     ['idle', ...results.map((r) => cell(r, IDLE))],
@@ -85,24 +110,55 @@ function markdown(results: Profiled[]): string {
   );
 }
 
-async function main({ redis, sink }: Rig): Promise<void> {
+function e2eRows(results: (Profiled & { load: EndToEndLoad })[]): string[][] {
+  const row = (label: string, value: (l: EndToEndLoad) => string): string[] => [
+    label,
+    ...results.map((r) => value(r.load)),
+  ];
+  const rate = ({ mails, seconds }: { mails: number; seconds: number }): string =>
+    `${Math.round(mails / seconds)} (${mails} in ${seconds.toFixed(1)} s)`;
+  return [
+    row('mails/s while profiled', (l) =>
+      String(Math.round(l.mails / (l.whilePosting.seconds + l.afterPosting.seconds))),
+    ),
+    row('mails/s reaching the sink while POSTs were answered', (l) => rate(l.whilePosting)),
+    row('mails/s reaching the sink after the last answer', (l) => rate(l.afterPosting)),
+    row('CPU µs per mail, whole process (GC helper threads too)', (l) =>
+      String(Math.round(l.processUs)),
+    ),
+    row('CPU µs per mail, main thread (from /proc)', (l) => String(Math.round(l.mainThreadUs))),
+    row('machine: cores busy on average (of 2; all processes)', (l) => l.machineCores.toFixed(2)),
+  ];
+}
+
+async function main(rig: Rig): Promise<void> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR);
-  const results: Profiled[] = [];
+  const accepted = [];
   for (const target of [SERVICE, BASELINE, NEST_FLOOR]) {
-    process.stderr.write(`profiling ${target.name}\n`);
-    results.push(await profile(target, redis.url, sink.port));
+    process.stderr.write(`profiling the accept path: ${target.name}\n`);
+    accepted.push(await underProfiler(target, rig, acceptLoad));
   }
-  const table = markdown(results);
-  process.stdout.write(`\n${table}\n`);
+  const delivered = [];
+  for (const target of [SERVICE, BASELINE]) {
+    process.stderr.write(`profiling end to end: ${target.name}\n`);
+    delivered.push(await underProfiler(target, rig, e2eLoad(rig.sink)));
+  }
+  const acceptTable = layerTable('CPU µs per request (main thread)', accepted, [
+    ['requests/s while profiled', ...accepted.map((r) => String(Math.round(r.load.rps)))],
+  ]);
+  const e2eTable = layerTable('CPU µs per mail (main thread)', delivered, e2eRows(delivered));
+  process.stdout.write(`\n${acceptTable}\n\n${e2eTable}\n`);
   writeFileSync(
-    join(ROOT, 'docs', 'accept-profile.md'),
-    `# Accept path: CPU per request by layer\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
-      `each server as \`npm run bench\` starts it, under autocannon (${CONNECTIONS} connections, the bench's body, ` +
-      `${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up), V8's sampling profiler on the main thread. ` +
-      `A sample counts for the innermost package (or app code) on its stack, so Node's own code and native calls ` +
-      `count for their caller. The service runs with ROLE=all, so its worker's sends during the round are in it.\n\n` +
-      `${table}\n\nWhat the layers mean and what follows from them: [performance.md](performance.md).\n`,
+    join(ROOT, 'docs', 'profile.md'),
+    `# Where the CPU goes: accept path and end to end\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
+      `each server as \`npm run bench\` starts it, V8's sampling profiler on the main thread. A sample counts for the ` +
+      `innermost package (or app code) on its stack, so Node's own code and native calls count for their caller. The ` +
+      `service runs with ROLE=all, so its worker's sends are in both profiles.\n\n` +
+      `## Accept path\n\nautocannon, ${CONNECTIONS} connections, the bench's body, ${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up.\n\n${acceptTable}\n\n` +
+      `## End to end\n\n${E2E_RUNS} bursts of ${E2E_MAILS} POSTs (${CONNECTIONS} connections) profiled after a warm-up burst, each server alone; ` +
+      `a burst ends when its last mail reached the sink.\n\n${e2eTable}\n\n` +
+      `What the layers mean and what follows from them: [performance.md](performance.md).\n`,
   );
 }
 

@@ -112,7 +112,7 @@ ${floorLine(result)}
 ${targets(result)}
 
 Where the time goes, what each optimisation bought and why the accept targets are out of
-reach on this machine: [performance.md](performance.md); the accept path's CPU per request by
-layer (\`npm run bench:profile\`): [accept-profile.md](accept-profile.md).
+reach on this machine: [performance.md](performance.md); CPU per request and per mail by
+layer (\`npm run bench:profile\`): [profile.md](profile.md).
 `;
 }
