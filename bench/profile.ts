@@ -123,7 +123,7 @@ function e2eRows(results: (Profiled & { load: EndToEndLoad })[]): string[][] {
     ),
     row('mails/s reaching the sink while POSTs were answered', (l) => rate(l.whilePosting)),
     row('mails/s reaching the sink after the last answer', (l) => rate(l.afterPosting)),
-    row('CPU µs per mail, whole process (GC helper threads too)', (l) =>
+    row("CPU µs per mail, whole process (GC helpers and the profiler's own thread too)", (l) =>
       String(Math.round(l.processUs)),
     ),
     row('CPU µs per mail, main thread (from /proc)', (l) => String(Math.round(l.mainThreadUs))),
