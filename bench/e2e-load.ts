@@ -3,17 +3,11 @@
  * server's process, its main thread and the whole machine spent per mail, and how fast mails
  * reached the sink while the POSTs were still being answered and after the last answer.
  */
-import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { E2E_MAILS, E2E_RUNS, postOptions } from './measure';
+import { E2E_MAILS, E2E_RUNS, Phase, burst } from './measure';
 import { CountingSink } from './sink';
 import { Running } from './targets';
-
-export interface Phase {
-  mails: number;
-  seconds: number;
-}
 
 export interface EndToEndLoad {
   mails: number;
@@ -42,34 +36,6 @@ function machineBusyUs(): number {
   return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
-/** One burst, split where autocannon got its last answer (its own end comes on a 1 s tick). */
-async function burst(url: string, sink: CountingSink): Promise<[Phase, Phase]> {
-  const before = await sink.count();
-  const start = performance.now();
-  let answered = 0;
-  let whilePosting: Promise<Phase> | undefined;
-  const posting = new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(postOptions(url, { amount: E2E_MAILS }), (error, result) =>
-      error ? reject(error as Error) : resolve(result),
-    );
-    instance.on('response', () => {
-      if (++answered < E2E_MAILS) return;
-      const seconds = (performance.now() - start) / 1000;
-      whilePosting = sink.count().then((count) => ({ mails: count - before, seconds }));
-    });
-  });
-  await sink.reached(before + E2E_MAILS);
-  const seconds = (performance.now() - start) / 1000;
-  const result = await posting;
-  if (result.non2xx + result.errors > 0 || !whilePosting)
-    throw new Error('end to end: some POSTs failed');
-  const during = await whilePosting;
-  return [during, { mails: E2E_MAILS - during.mails, seconds: seconds - during.seconds }];
-}
-
-export const endToEndWarmUp = async ({ url }: Running, sink: CountingSink): Promise<void> =>
-  void (await burst(url, sink));
-
 /** E2E_RUNS bursts on a server that is already warm, with what they cost. */
 export async function endToEndLoad(
   { url, child }: Running,
@@ -83,24 +49,22 @@ export async function endToEndLoad(
     performance.now(),
   ];
   const start = read();
-  const bursts: [Phase, Phase][] = [];
-  for (let run = 0; run < E2E_RUNS; run++) bursts.push(await burst(url, sink));
+  const whilePosting: Phase = { mails: 0, seconds: 0 };
+  let seconds = 0;
+  for (let run = 0; run < E2E_RUNS; run++) {
+    const measured = await burst(url, sink);
+    seconds += measured.seconds;
+    whilePosting.mails += measured.whilePosting.mails;
+    whilePosting.seconds += measured.whilePosting.seconds;
+  }
   const [processUs, mainThreadUs, machineUs, wallMs] = read().map((value, i) => value - start[i]);
   const mails = E2E_RUNS * E2E_MAILS;
-  const total = (i: 0 | 1): Phase =>
-    bursts.reduce(
-      (sum, phases) => ({
-        mails: sum.mails + phases[i].mails,
-        seconds: sum.seconds + phases[i].seconds,
-      }),
-      { mails: 0, seconds: 0 },
-    );
   return {
     mails,
     processUs: processUs / mails,
     mainThreadUs: mainThreadUs / mails,
     machineCores: machineUs / (wallMs * 1000),
-    whilePosting: total(0),
-    afterPosting: total(1),
+    whilePosting,
+    afterPosting: { mails: mails - whilePosting.mails, seconds: seconds - whilePosting.seconds },
   };
 }

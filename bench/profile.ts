@@ -9,8 +9,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, layers } from './cpu-layers';
-import { EndToEndLoad, endToEndLoad, endToEndWarmUp } from './e2e-load';
-import { ACCEPT_SECONDS, CONNECTIONS, E2E_MAILS, E2E_RUNS, WARMUP_SECONDS, post } from './measure';
+import { EndToEndLoad, endToEndLoad } from './e2e-load';
+import {
+  ACCEPT_SECONDS,
+  CONNECTIONS,
+  E2E_MAILS,
+  E2E_RUNS,
+  WARMUP_SECONDS,
+  burst,
+  post,
+} from './measure';
 import {
   BASELINE,
   NEST_FLOOR,
@@ -80,7 +88,7 @@ const acceptLoad: Load<{ units: number; rps: number }> = {
 
 const e2eLoad = (sink: Rig['sink']): Load<EndToEndLoad & { units: number }> => ({
   label: 'e2e',
-  warmUp: (running) => endToEndWarmUp(running, sink),
+  warmUp: async ({ url }) => void (await burst(url, sink)),
   measure: async (running) => {
     const load = await endToEndLoad(running, sink);
     return { ...load, units: load.mails };
