@@ -1,26 +1,5 @@
-import { CpuProfile, IDLE, layers } from './cpu-layers';
-
-const NM = 'file:///app/node_modules';
-
-/** A profile from call stacks (outermost first, frames as `name|url`), each sampled for the given µs. */
-function profileOf(stacks: [string[], number][]): CpuProfile {
-  const nodes: CpuProfile['nodes'] = [{ id: 1, callFrame: { functionName: '(root)', url: '' } }];
-  const samples: number[] = [];
-  const timeDeltas: number[] = [];
-  for (const [stack, us] of stacks) {
-    let parent = nodes[0];
-    for (const frame of stack) {
-      const [functionName, url = ''] = frame.split('|');
-      const node = { id: nodes.length + 1, callFrame: { functionName, url } };
-      (parent.children ??= []).push(node.id);
-      nodes.push(node);
-      parent = node;
-    }
-    samples.push(parent.id);
-    timeDeltas.push(us);
-  }
-  return { nodes, samples, timeDeltas };
-}
+import { IDLE, layers } from './cpu-layers';
+import { NM, profileOf } from './profile-of';
 
 describe('layers', () => {
   it("counts Node's socket code and native writes for the package that wrote", () => {

@@ -5,7 +5,7 @@
  * ioredis is Redis time, under express it is HTTP time.
  */
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string };
   children?: number[];
@@ -71,10 +71,9 @@ function ownerOf(url: string): string | undefined {
 const layerOf = (owner: string): string | undefined =>
   LAYERS.find(([, pattern]) => pattern.test(owner))?.[0];
 
-/** Microseconds per layer, plus `idle`, the profiler's own calls, and `Node internals and other`. */
-export function layers(profile: CpuProfile): Map<string, number> {
+/** The layer each node's self time counts for (see the top of this file). */
+export function nodeLayers(profile: CpuProfile): (node: ProfileNode) => string {
   const parent = new Map<number, ProfileNode>();
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node);
   const layerOfNode = new Map<number, string>();
@@ -92,9 +91,16 @@ export function layers(profile: CpuProfile): Map<string, number> {
     layerOfNode.set(node.id, layer);
     return layer;
   };
+  return resolve;
+}
+
+/** Microseconds per layer, plus `idle`, the profiler's own calls, and `Node internals and other`. */
+export function layers(profile: CpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const layerOfNode = nodeLayers(profile);
   const totals = new Map<string, number>();
   profile.samples.forEach((id, i) => {
-    const layer = resolve(byId.get(id)!);
+    const layer = layerOfNode(byId.get(id)!);
     totals.set(layer, (totals.get(layer) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   return totals;
