@@ -58,11 +58,15 @@ const LAYERS: [string, RegExp][] = [
   ["the server's own code", /^app$/],
 ];
 
+/** The npm package a script belongs to (`@scope/name` or `name`), if any. */
+export const packageOf = (url: string): string | undefined =>
+  /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
+
 /** The package, `node:<module>` or `app` that a frame's script belongs to; undefined for native frames. */
 function ownerOf(url: string): string | undefined {
   if (!url) return undefined;
-  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(url);
-  if (pkg) return pkg[1];
+  const pkg = packageOf(url);
+  if (pkg) return pkg;
   if (url.endsWith('cpu-profile.preload.js')) return PROFILER;
   return url.startsWith('node:') ? url.split('/')[0] : 'app';
 }

@@ -7,7 +7,16 @@
  */
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, ProfileNode, nodeLayers } from './cpu-layers';
+import {
+  CpuProfile,
+  IDLE,
+  LAYER_NAMES,
+  PROFILER,
+  ProfileNode,
+  layers,
+  nodeLayers,
+  packageOf,
+} from './cpu-layers';
 
 const WIDTH = 1200;
 const ROW = 16;
@@ -40,8 +49,7 @@ const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.
 /** `name (package)` or `name (file)`: where a frame's code lives, short. */
 function label({ functionName, url }: ProfileNode['callFrame']): string {
   const name = functionName || '(anonymous)';
-  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
-  const where = pkg ?? url.split('/').pop();
+  const where = packageOf(url) ?? url.split('/').pop();
   return where ? `${name} (${where})` : name;
 }
 
@@ -63,18 +71,10 @@ function callTree(profile: CpuProfile): Frame {
   return build(profile.nodes[0]);
 }
 
-/** Busy µs per layer (self time), for the legend. */
-function selfByLayer(frame: Frame, into = new Map<string, number>()): Map<string, number> {
-  const own = frame.total - frame.children.reduce((sum, child) => sum + child.total, 0);
-  into.set(frame.layer, (into.get(frame.layer) ?? 0) + own);
-  for (const child of frame.children) selfByLayer(child, into);
-  return into;
-}
-
-function legend(root: Frame): string[] {
-  const perLayer = selfByLayer(root);
+/** A swatch per layer with its share of the busy time (`layers()` of the same profile). */
+function legend(perLayer: Map<string, number>, busy: number): string[] {
   return LAYER_NAMES.map((layer, i) => {
-    const share = (100 * (perLayer.get(layer) ?? 0)) / root.total;
+    const share = (100 * (perLayer.get(layer) ?? 0)) / busy;
     const x = (i % 4) * (WIDTH / 4);
     const y = 28 + Math.floor(i / 4) * LEGEND_ROW;
     return (
@@ -125,7 +125,7 @@ export function flameSvg(profile: CpuProfile, title: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Verdana, sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="0" y="16" font-size="14">${escape(title)} (busy ${(root.total / 1000).toFixed(0)} ms; idle left out)</text>`,
-    ...legend(root),
+    ...legend(layers(profile), root.total),
     ...svg,
     `</svg>`,
     '',
