@@ -5,20 +5,16 @@ import { BullModule } from '@nestjs/bull';
 import { Logger, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { EmailModule } from './email/email.module';
 import { mailerOptions } from './email/mail-transport';
 import { EnvironmentVariables, validateOrExit } from './env.validation';
 import { HttpErrorFilter } from './http-error.filter';
-import { JsonBodyMiddleware } from './json-body.middleware';
 import { loggerOptions } from './logger.options';
 import { BOARD_ROUTE, boardAuth } from './ops/board';
 import { HttpMetricsMiddleware } from './ops/http-metrics.middleware';
 import { OpsModule } from './ops/ops.module';
-import { limitFor } from './email/rate-limit.guard';
-import { RateLimitStorage } from './rate-limit.storage';
-import { createCommandClient, redisClientFactory } from './redis.client';
+import { redisClientFactory } from './redis.client';
 import { createValidationPipe } from './validation.errors';
 
 type Config = ConfigService<EnvironmentVariables, true>;
@@ -41,21 +37,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
     MailerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: Config) => mailerOptions(config),
-    }),
-    ThrottlerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: Config) => {
-        const fallback = config.get('RATE_LIMIT_PER_MINUTE', { infer: true });
-        return {
-          throttlers: [{ ttl: 60_000, limit: (context) => limitFor(context, fallback) }],
-          skipIf: (context) => limitFor(context, fallback) === 0,
-          storage: new RateLimitStorage(
-            createCommandClient(config.get('REDIS_URL', { infer: true })),
-            config.get('QUEUE_PREFIX', { infer: true }),
-            config.get('REDIS_TIMEOUT_MS', { infer: true }),
-          ),
-        };
-      },
     }),
     BullBoardModule.forRootAsync({
       inject: [ConfigService],
@@ -80,6 +61,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('*');
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
   }
 }

@@ -14,7 +14,7 @@ class FakeClient extends EventEmitter {
 
 const unavailable = (): Error => new Error('unavailable');
 const run = <T>(client: FakeClient, operation: () => Promise<T>, timeoutMs = 200): Promise<T> =>
-  withRedis(client as unknown as Redis, timeoutMs, operation, unavailable);
+  withRedis(client as unknown as Redis, Date.now() + timeoutMs, operation, unavailable);
 
 describe('withRedis', () => {
   it('runs the operation on a ready client', async () => {

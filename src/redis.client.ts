@@ -77,28 +77,31 @@ export async function closeQueue(queue: Queue): Promise<void> {
 }
 
 /**
- * Runs a Redis operation within `timeoutMs`, waiting for a (re)connecting client inside that
- * budget; the operation starts only on a ready connection, so nothing waits in ioredis'
- * offline queue to run after the caller was told "unavailable".
+ * Runs a Redis operation before `deadline` (epoch ms), waiting for a (re)connecting client
+ * within that budget; the operation starts only on a ready connection, so nothing waits in
+ * ioredis' offline queue to run after the caller was told "unavailable".
  */
 export async function withRedis<T>(
   client: Redis,
-  timeoutMs: number,
+  deadline: number,
   operation: () => Promise<T>,
   unavailable: () => Error,
 ): Promise<T> {
   // The hot path (a ready client, a prompt answer) allocates one timer and no error object.
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
-      timedOut = true;
-      reject(unavailable());
-    }, timeoutMs);
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => {
+        timedOut = true;
+        reject(unavailable());
+      },
+      Math.max(0, deadline - Date.now()),
+    );
   });
   try {
-    if (client.status !== 'ready') await Promise.race([whenReady(client), deadline]);
-    return await Promise.race([operation(), deadline]);
+    if (client.status !== 'ready') await Promise.race([whenReady(client), expired]);
+    return await Promise.race([operation(), expired]);
   } catch (error) {
     // An error while the connection is down is the outage; any other error is a bug (500).
     throw timedOut || client.status !== 'ready' ? unavailable() : error;

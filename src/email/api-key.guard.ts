@@ -4,23 +4,15 @@ import {
   Injectable,
   SetMetadata,
   UnauthorizedException,
-  createParamDecorator,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ApiKeyRecord, ApiKeyStore } from './api-key.store';
+import { ApiKeyStore } from './api-key.store';
+import { ApiRequest } from './api-request';
 
 const IS_PUBLIC = 'isPublic';
 /** Opts a route out of the API-key check (pages for people, health, metrics). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
-
-type KeyedRequest = Request & { apiKey?: ApiKeyRecord };
-
-/** The calling app's key record, set by ApiKeyGuard. */
-export const CallerKey = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): ApiKeyRecord =>
-    context.switchToHttp().getRequest<KeyedRequest>().apiKey!,
-);
 
 const MAX_KEY_LENGTH = 512;
 
@@ -42,7 +34,7 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<KeyedRequest>();
+    const request = context.switchToHttp().getRequest<ApiRequest>();
     const key = presentedKey(request);
     const record = key && key.length <= MAX_KEY_LENGTH ? this.keys.find(key) : undefined;
     if (!record) {

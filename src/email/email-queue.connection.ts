@@ -21,7 +21,8 @@ const queueUnavailable = (): ServiceUnavailableException =>
 /** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */
 @Injectable()
 export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown {
-  private readonly timeoutMs: number;
+  /** REDIS_TIMEOUT_MS: how long one request may wait for Redis in all. */
+  readonly timeoutMs: number;
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
@@ -53,9 +54,12 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
     await closeQueue(this.queue);
   }
 
-  /** Runs a Redis operation for a request: 503 within REDIS_TIMEOUT_MS when Redis is away. */
-  run<T>(operation: () => Promise<T>): Promise<T> {
-    return withRedis(this.queue.client, this.timeoutMs, operation, queueUnavailable);
+  /**
+   * Runs a Redis operation for a request: 503 by `deadline` (the request's, see
+   * redisDeadline(); else REDIS_TIMEOUT_MS from now) when Redis is away.
+   */
+  run<T>(operation: () => Promise<T>, deadline = Date.now() + this.timeoutMs): Promise<T> {
+    return withRedis(this.queue.client, deadline, operation, queueUnavailable);
   }
 
   private async warnAboutDurability(): Promise<void> {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from './api-docs.decorators';
 import { ApiKeyRecord } from './api-key.store';
-import { CallerKey } from './api-key.guard';
+import { CallerKey, RedisDeadline } from './api-request';
 import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from './dto/examples';
 import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from './dto/responses.dto';
 import { SendBatchDto } from './dto/send-batch.dto';
@@ -43,7 +43,7 @@ export class EmailController {
     @CallerKey() key: ApiKeyRecord,
     @Idempotent() request: IdempotentRequest,
   ): Promise<AcceptedEmailDto> {
-    return this.idempotency.run(request, () => this.emails.accept(dto, key));
+    return this.idempotency.run(request, () => this.emails.accept(dto, key, request.deadline));
   }
 
   @Post('batch')
@@ -65,7 +65,7 @@ export class EmailController {
     @CallerKey() key: ApiKeyRecord,
     @Idempotent() request: IdempotentRequest,
   ): Promise<AcceptedBatchDto> {
-    return this.idempotency.run(request, () => this.emails.acceptBatch(dto, key));
+    return this.idempotency.run(request, () => this.emails.acceptBatch(dto, key, request.deadline));
   }
 
   @Get(':id')
@@ -75,7 +75,11 @@ export class EmailController {
   })
   @ApiOkResponse({ type: EmailStatusDto })
   @ApiErrors(NOT_FOUND)
-  status(@Param('id') id: string, @CallerKey() key: ApiKeyRecord): Promise<EmailStatusDto> {
-    return this.emails.status(id, key);
+  status(
+    @Param('id') id: string,
+    @CallerKey() key: ApiKeyRecord,
+    @RedisDeadline() deadline?: number,
+  ): Promise<EmailStatusDto> {
+    return this.emails.status(id, key, deadline);
   }
 }

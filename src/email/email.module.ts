@@ -2,7 +2,7 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { QueueOptions } from 'bull';
 import { EnvironmentVariables } from '../env.validation';
 import { ApiKeyGuard } from './api-key.guard';
@@ -18,7 +18,9 @@ import { EmailProcessor } from './email.processor';
 import { EmailService } from './email.service';
 import { IdempotencyService } from './idempotency.service';
 import { IdempotencyStore } from './idempotency.store';
-import { RateLimitGuard } from './rate-limit.guard';
+import { JsonBodyInterceptor } from '../json-body.interceptor';
+import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { RateLimitStore } from './rate-limit.store';
 import { retryDelay } from './send-failure';
 import { TemplateService } from './template.service';
 import { TemplatesController } from './templates.controller';
@@ -70,9 +72,12 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
   controllers: [EmailController, TemplatesController],
   providers: [
     ApiKeyStore,
-    // Global guards run in this order: who is calling, then how often it may.
+    // Who is calling first, before a byte of the body is read; then the body (on routes that
+    // take one); then the key's budget, which counts the body's emails. Order matters.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    RateLimitStore,
     EmailJobBuilder,
     EmailQueueConnection,
     EmailService,

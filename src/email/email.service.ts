@@ -26,19 +26,23 @@ export class EmailService {
     private readonly connection: EmailQueueConnection,
   ) {}
 
-  async accept(dto: SendEmailDto, key: ApiKeyRecord): Promise<AcceptedEmail> {
-    const [email] = await this.enqueue([dto], key);
+  async accept(dto: SendEmailDto, key: ApiKeyRecord, deadline?: number): Promise<AcceptedEmail> {
+    const [email] = await this.enqueue([dto], key, deadline);
     return { result: email.delayMs > 0 ? 'scheduled' : 'queued', id: email.data.id };
   }
 
-  async acceptBatch(dto: SendBatchDto, key: ApiKeyRecord): Promise<AcceptedBatch> {
-    const emails = await this.enqueue(dto.emails, key, 'emails');
+  async acceptBatch(
+    dto: SendBatchDto,
+    key: ApiKeyRecord,
+    deadline?: number,
+  ): Promise<AcceptedBatch> {
+    const emails = await this.enqueue(dto.emails, key, deadline, 'emails');
     return { result: 'queued', ids: emails.map((email) => email.data.id) };
   }
 
-  async status(id: string, key: ApiKeyRecord): Promise<EmailStatus> {
+  async status(id: string, key: ApiKeyRecord, deadline?: number): Promise<EmailStatus> {
     const status = UUID.test(id)
-      ? await this.connection.run(() => this.statuses.get(id, key.name))
+      ? await this.connection.run(() => this.statuses.get(id, key.name), deadline)
       : undefined;
     if (!status)
       throw new NotFoundException({
@@ -58,6 +62,7 @@ export class EmailService {
   private async enqueue(
     dtos: SendEmailDto[],
     key: ApiKeyRecord,
+    deadline?: number,
     field?: string,
   ): Promise<PreparedEmail[]> {
     const now = Date.now();
@@ -68,9 +73,11 @@ export class EmailService {
       this.builder.build(dto, key, now, field ? `${field}.${i}: ` : ''),
     );
     try {
-      await this.connection.run(() => this.write(emails, key.name));
+      await this.connection.run(() => this.write(emails, key.name), deadline);
     } catch (error) {
-      await this.statuses.remove(emails.map(({ data }) => data.id)).catch(() => undefined);
+      // Not awaited: with Redis away it would outlast the deadline. It follows the writes on
+      // the same connection, so a job that still gets added finds no record and is dropped.
+      void this.statuses.remove(emails.map(({ data }) => data.id)).catch(() => undefined);
       throw error;
     }
     return emails;

@@ -4,9 +4,9 @@ import {
   Injectable,
   createParamDecorator,
 } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { validationFailed } from '../validation.errors';
-import { ApiKeyRecord } from './api-key.store';
+import { ApiRequest } from './api-request';
 import { EmailQueueConnection } from './email-queue.connection';
 import { IdempotencyStore, fingerprintOf } from './idempotency.store';
 
@@ -16,19 +16,22 @@ export interface IdempotentRequest {
   owner: string;
   route: string;
   body: unknown;
+  /** The request's Redis deadline (redisDeadline), shared with the accept it wraps. */
+  deadline?: number;
   setHeader(name: string, value: string): void;
 }
 
 /** The request as IdempotencyService.run takes it (the raw body, not the DTO, is fingerprinted). */
 export const Idempotent = createParamDecorator(
   (_data: unknown, context: ExecutionContext): IdempotentRequest => {
-    const request = context.switchToHttp().getRequest<Request & { apiKey: ApiKeyRecord }>();
+    const request = context.switchToHttp().getRequest<ApiRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     return {
       key: request.headers['idempotency-key'],
-      owner: request.apiKey.name,
+      owner: request.apiKey!.name,
       route: `${request.baseUrl}${(request.route as { path: string }).path}`,
       body: request.body,
+      deadline: request.redisDeadline,
       setHeader: (name, value) => void response.setHeader(name, value),
     };
   },
@@ -61,7 +64,10 @@ export class IdempotencyService {
     }
     const key = this.store.keyOf(request.owner, request.key);
     const fingerprint = fingerprintOf(request.route, request.body);
-    const claim = await this.connection.run(() => this.store.claim(key, fingerprint));
+    const claim = await this.connection.run(
+      () => this.store.claim(key, fingerprint),
+      request.deadline,
+    );
     if (claim.state !== 'claimed' && claim.fingerprint !== fingerprint) {
       throw conflict('This Idempotency-Key was used with a different request');
     }
@@ -77,13 +83,16 @@ export class IdempotencyService {
     try {
       answer = await accept();
     } catch (error) {
-      // Nothing was accepted: free the key for a corrected retry.
-      await this.store.release(key).catch(() => undefined);
+      // Nothing was accepted: free the key for a corrected retry. Not awaited: with Redis away
+      // it would outlast the request's deadline; it runs after the claim on the same connection.
+      void this.store.release(key).catch(() => undefined);
       throw error;
     }
     // The mail is queued by now: failing to remember the answer must not turn it into an
     // error (the client would retry and send twice); the key just stays claimed for a minute.
-    await this.store.complete(key, fingerprint, answer).catch(() => undefined);
+    await this.connection
+      .run(() => this.store.complete(key, fingerprint, answer), request.deadline)
+      .catch(() => undefined);
     return answer;
   }
 }

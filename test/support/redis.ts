@@ -62,6 +62,15 @@ export class TestRedis {
     });
   }
 
+  /** SIGSTOP: the server keeps its connections but answers nothing, like a hung host. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   stop(): Promise<void> {
     return this.kill();
   }

@@ -1,7 +1,16 @@
-import { Injectable, NestMiddleware, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ConfigService } from '@nestjs/config';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { text } from 'express';
+import { Observable, from, switchMap } from 'rxjs';
 import { EnvironmentVariables } from './env.validation';
 
 const MAX_DEPTH = 32;
@@ -62,12 +71,28 @@ export function parseJson(text: string): unknown {
   }
 }
 
+const TAKES_BODY = new WeakMap<object, boolean>();
+
+/** Whether a handler has a @Body() parameter: only those routes read what the client sends. */
+function takesBody(context: ExecutionContext): boolean {
+  const handler = context.getHandler();
+  let known = TAKES_BODY.get(handler);
+  if (known === undefined) {
+    const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, context.getClass(), handler.name) ??
+      {}) as Record<string, unknown>;
+    known = Object.keys(args).some((key) => key.startsWith(`${RouteParamtypes.BODY}:`));
+    TAKES_BODY.set(handler, known);
+  }
+  return known;
+}
+
 /**
- * JSON body parsing as Nest middleware (Nest's own parser is off), so that parse errors,
- * size limits and content types reach the one exception filter like every other error.
+ * JSON body parsing after the guards (Nest's own parser is off): a request without a valid
+ * API key is answered 401 before a byte of its body is read, and only routes that take a
+ * body read one. Parse errors, size limits and content types reach the one exception filter.
  */
 @Injectable()
-export class JsonBodyMiddleware implements NestMiddleware {
+export class JsonBodyInterceptor implements NestInterceptor {
   private readonly read: RequestHandler;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
@@ -75,7 +100,14 @@ export class JsonBodyMiddleware implements NestMiddleware {
     this.read = text({ limit: config.get('MAX_BODY', { infer: true }), type: JSON_TYPES });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (!takesBody(context)) return next.handle();
+    const http = context.switchToHttp();
+    const parsed = this.parse(http.getRequest<Request>(), http.getResponse<Response>());
+    return from(parsed).pipe(switchMap(() => next.handle()));
+  }
+
+  private async parse(req: Request, res: Response): Promise<void> {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
     if (hasBody && !req.is(JSON_TYPES)) {
@@ -84,14 +116,9 @@ export class JsonBodyMiddleware implements NestMiddleware {
         code: 'unsupported_media_type',
       });
     }
-    this.read(req, res, (error?: unknown) => {
-      if (error || typeof req.body !== 'string') return next(error);
-      try {
-        req.body = parseJson(req.body);
-      } catch (parseError) {
-        return next(parseError);
-      }
-      next();
-    });
+    // body-parser's errors carry a status and a type; the filter reads them as they are.
+    const readError = await new Promise<unknown>((resolve) => this.read(req, res, resolve));
+    if (readError) throw readError as Error;
+    if (typeof req.body === 'string') req.body = parseJson(req.body);
   }
 }

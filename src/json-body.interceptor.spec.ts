@@ -1,4 +1,4 @@
-import { checkDepth, parseJson, rejectUnsafeKeys } from './json-body.middleware';
+import { checkDepth, parseJson, rejectUnsafeKeys } from './json-body.interceptor';
 
 describe('checkDepth', () => {
   const check = (json: string) => () => checkDepth(json);

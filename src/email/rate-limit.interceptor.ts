@@ -1,0 +1,76 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Response } from 'express';
+import { Observable, from, switchMap } from 'rxjs';
+import { EnvironmentVariables } from '../env.validation';
+import { ApiRequest, redisDeadline } from './api-request';
+import { EmailQueueConnection } from './email-queue.connection';
+import { RateLimitStore } from './rate-limit.store';
+
+/** Emails a request asks for: a batch's length, else 1 (reads and single sends alike). */
+export function costOf(body: unknown): number {
+  const emails = (body as { emails?: unknown } | undefined)?.emails;
+  return Array.isArray(emails) && emails.length > 0 ? emails.length : 1;
+}
+
+/**
+ * Starts the request's one Redis budget (redisDeadline), then charges each API key's per-minute budget of emails (its rate_limit_per_minute, else
+ * RATE_LIMIT_PER_MINUTE; 0 = none), after the body is read so that a batch counts its
+ * emails. RateLimit-* headers on every answer; 429 with Retry-After when it does not fit.
+ */
+@Injectable()
+export class RateLimitInterceptor implements NestInterceptor {
+  private readonly fallback: number;
+
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly connection: EmailQueueConnection,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    this.fallback = config.get('RATE_LIMIT_PER_MINUTE', { infer: true });
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<ApiRequest>();
+    if (!request.apiKey) return next.handle();
+    const deadline = redisDeadline(request, this.connection.timeoutMs);
+    const limit = request.apiKey.rateLimitPerMinute ?? this.fallback;
+    if (limit === 0) return next.handle();
+    const response = context.switchToHttp().getResponse<Response>();
+    const charged = this.charge(request, response, limit, deadline);
+    return from(charged).pipe(switchMap(() => next.handle()));
+  }
+
+  private async charge(
+    request: ApiRequest,
+    response: Response,
+    limit: number,
+    deadline: number,
+  ): Promise<void> {
+    const cost = costOf(request.body);
+    const { allowed, used, resetMs } = await this.connection.run(
+      () => this.store.take(request.apiKey!.name, cost, limit),
+      deadline,
+    );
+    const reset = String(Math.ceil(resetMs / 1000));
+    response.setHeader('RateLimit-Limit', String(limit));
+    response.setHeader('RateLimit-Remaining', String(Math.max(0, limit - used)));
+    response.setHeader('RateLimit-Reset', reset);
+    if (allowed) return;
+    response.setHeader('Retry-After', reset);
+    throw new HttpException(
+      {
+        message: `Rate limit of ${limit} emails per minute for this API key: ${cost} asked, ${Math.max(0, limit - used)} left`,
+        code: 'rate_limited',
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
