@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
-# Node's current LTS line, pinned to a release; bookworm-slim (glibc) fits css-inline's
-# prebuilt binary.
-ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+# Node's current LTS line (26 'Lithium', Active LTS since 2026-10-28), pinned to a release;
+# trixie-slim (Debian 13, glibc) is that line's default Debian and fits css-inline's prebuilt binary.
+ARG NODE_IMAGE=node:26.13.0-trixie-slim
 
 # Build stage: full dependencies, compile TypeScript (the Swagger plugin runs here), copy
 # views/ into dist/, then drop the dev dependencies.

@@ -11,7 +11,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseAddress } from './email/address.parser';
-import { loadApiKeys } from './email/api-key.store';
+import { isTrialKey, loadApiKeys } from './email/api-key.store';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -22,6 +22,8 @@ export class ConfigError extends Error {}
 
 /** Every variable the service reads; the single source for ConfigService types. */
 export class EnvironmentVariables {
+  /** `production` (the image sets it) refuses the public trial key of .env.example. */
+  @IsOptional() @IsString() NODE_ENV?: string;
   @IsInt() @Min(0) @Max(65535) PORT: number = 3000;
   @IsString() @MinLength(1) HOST: string = '0.0.0.0';
   @Matches(/^rediss?:\/\/\S+$/, { message: '$property must be a redis:// or rediss:// URL' })
@@ -80,7 +82,12 @@ export function validate(raw: Record<string, unknown>): EnvironmentVariables {
   if (env.MAIL_FROM && !parseAddress(env.MAIL_FROM)) {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
-  loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
+  const trial = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE).find(isTrialKey);
+  if (trial && env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      `API_KEYS: "${trial.name}" is the public trial key of .env.example; NODE_ENV=production needs keys of your own`,
+    );
+  }
   return env;
 }
 

@@ -1,4 +1,18 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ServiceProcess } from './support/service';
+
+/** The key .env.example and the compose trial ship with: public, so never in production. */
+const TRIAL_KEY = 'dev-key-change-me-0123456789';
+
+function trialKeyFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'config-e2e-')), 'keys.json');
+  const digest = createHash('sha256').update(TRIAL_KEY).digest('hex');
+  writeFileSync(file, JSON.stringify([{ name: 'copied', key_sha256: digest }]));
+  return file;
+}
 
 const GOOD = { API_KEYS: 'app:test-key-app-0123456789', REDIS_URL: 'redis://127.0.0.1:1' };
 
@@ -50,6 +64,16 @@ describe('configuration is validated once at start', () => {
       { LOG_LEVEL: 'loud' },
       /^Invalid configuration: LOG_LEVEL must be one of/,
     ],
+    [
+      'the public trial key with NODE_ENV=production',
+      { NODE_ENV: 'production', API_KEYS: `dev:${TRIAL_KEY},app:test-key-app-0123456789` },
+      /^Invalid configuration: API_KEYS: "dev" is the public trial key of \.env\.example/,
+    ],
+    [
+      'the trial key as a key_sha256 in API_KEYS_FILE with NODE_ENV=production',
+      { NODE_ENV: 'production', API_KEYS: '', API_KEYS_FILE: trialKeyFile() },
+      /^Invalid configuration: API_KEYS: "copied" is the public trial key/,
+    ],
   ])('exits 1 with one line naming the variable for %s', async (_what, env, line) => {
     const service = ServiceProcess.start({ ...GOOD, ...env });
     expect(await service.exited()).toBe(1);
@@ -63,5 +87,15 @@ describe('configuration is validated once at start', () => {
     const service = ServiceProcess.start({ ...GOOD, API_KEYS: 'app:tooshort-secret' });
     expect(await service.exited()).toBe(1);
     expect(service.stderr).not.toContain('tooshort-secret');
+  });
+
+  it('starts with the trial key outside production, with a warning', async () => {
+    const service = ServiceProcess.start({ ...GOOD, API_KEYS: `dev:${TRIAL_KEY}` });
+    try {
+      const warning = await service.waitForLog((line) => /public trial key/.test(line.msg ?? ''));
+      expect(warning.level).toBe('warn');
+    } finally {
+      await service.kill();
+    }
   });
 });

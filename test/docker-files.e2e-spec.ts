@@ -38,7 +38,7 @@ describe('Dockerfile', () => {
   it('has a build stage and a runtime stage from a pinned Node LTS image', () => {
     expect(stages.map((line) => line.split(/\s+/).pop())).toEqual(['build', 'runtime']);
     const image = /ARG NODE_IMAGE=(\S+)/.exec(dockerfile)?.[1];
-    expect(image).toMatch(/^node:(20|22|24)\.\d+\.\d+-[a-z]+-slim$/);
+    expect(image).toMatch(/^node:(20|22|24|26)\.\d+\.\d+-[a-z]+-slim$/);
   });
 
   it('runs as a non-root user, with a HEALTHCHECK on /health and an exec-form CMD equal to start:prod', () => {
@@ -92,6 +92,31 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['api', 'mailpit', 'redis', 'worker']);
   });
 
+  it('publishes every port on 127.0.0.1 only, and Redis not at all', () => {
+    const published = Object.values(compose.services).flatMap((service) => service.ports ?? []);
+    expect(published.length).toBeGreaterThan(0);
+    for (const port of published) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    expect(compose.services.redis.ports).toBeUndefined();
+  });
+
+  it('asks a password of Redis, from .env when set', () => {
+    expect(compose.services.redis.command?.join(' ')).toMatch(
+      /--requirepass \$\{REDIS_PASSWORD:-[^}]+\}/,
+    );
+    expect(compose.services.redis.environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:-/);
+  });
+
+  it('is a trial deployment unless .env says NODE_ENV=production; the image alone is production', () => {
+    for (const name of ['api', 'worker'])
+      expect(compose.services[name].environment?.NODE_ENV).toBe('${NODE_ENV:-development}');
+    expect(runtime.join('\n')).toMatch(/ENV NODE_ENV=production/);
+  });
+
+  it('pins the Redis and Mailpit images to exact releases', () => {
+    expect(compose.services.redis.image).toMatch(/^redis:\d+\.\d+\.\d+-alpine$/);
+    expect(compose.services.mailpit.image).toMatch(/^axllent\/mailpit:v\d+\.\d+\.\d+$/);
+  });
+
   it('runs Redis with AOF everysec, noeviction and a volume', () => {
     const redis = compose.services.redis;
     expect(redis.command?.join(' ')).toMatch(
@@ -109,11 +134,13 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service.build).toBe('.');
       expect(service.environment?.ROLE).toBe(role);
-      expect(service.environment?.REDIS_URL).toBe('redis://redis:6379');
+      expect(service.environment?.REDIS_URL).toMatch(
+        /^redis:\/\/:\$\{REDIS_PASSWORD:-[^}]+\}@redis:6379$/,
+      );
       expect(String(service.environment?.SMTP_URL)).toContain('smtp://mailpit:1025');
       expect(service.env_file).toEqual([{ path: '.env', required: false }]);
     }
-    expect(compose.services.api.ports).toEqual(['3000:3000']);
+    expect(compose.services.api.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(compose.services.worker.ports).toBeUndefined(); // so --scale worker=3 has no port clash
   });
 

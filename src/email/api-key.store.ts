@@ -28,10 +28,11 @@ export interface ApiKeyRecord {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-/** The trial key of .env.example: fine on a laptop, never in production. */
 /** SHA-256 of a secret: keys and passwords are held and compared only in this form. */
 export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
-const EXAMPLE_KEY_DIGEST = sha256('dev-key-change-me-0123456789');
+/** The trial key of .env.example: public, so fine on a laptop and refused in production. */
+const TRIAL_KEY_DIGEST = sha256('dev-key-change-me-0123456789');
+export const isTrialKey = (record: ApiKeyRecord): boolean => record.digest.equals(TRIAL_KEY_DIGEST);
 const MIN_KEY_LENGTH = 16;
 
 class ApiKeyEntry {
@@ -115,10 +116,10 @@ export class ApiKeyStore {
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     this.records = loadApiKeys(config.get('API_KEYS'), config.get('API_KEYS_FILE'));
-    const example = this.records.find((record) => record.digest.equals(EXAMPLE_KEY_DIGEST));
-    if (example) {
+    const trial = this.records.find(isTrialKey);
+    if (trial) {
       new Logger(ApiKeyStore.name).warn(
-        `API key "${example.name}" is the example key of .env.example: replace it before exposing the service`,
+        `API key "${trial.name}" is the public trial key of .env.example: fine for a local trial; NODE_ENV=production refuses it`,
       );
     }
   }
