@@ -48,7 +48,12 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(50) SEND_ATTEMPTS: number = 5;
   @IsInt() @Min(1) @Max(3_600_000) SEND_BACKOFF_MS: number = 2000;
   @IsInt() @Min(1) @Max(86_400_000) SEND_BACKOFF_MAX_MS: number = 600_000;
-  @IsInt() @Min(500) @Max(600_000) JOB_LOCK_MS: number = 30_000;
+  // At least 2 s: Bull renews the lock every half of it, and a worker's longest synchronous
+  // step (a 1 MB HTML body's text part, about 0.5 s) must not let it lapse, or a second
+  // worker would send the mail again.
+  @IsInt() @Min(2000) @Max(600_000) JOB_LOCK_MS: number = 30_000;
+  /** Failed jobs kept (with their bodies, for a retry) besides the 14-day age limit. */
+  @IsInt() @Min(1) @Max(100_000) FAILED_JOBS_KEPT: number = 1000;
   @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
   @IsInt() @Min(100) @Max(600_000) SMTP_TIMEOUT_MS: number = 30_000;
   @IsInt() @Min(100) @Max(10_000) REDIS_TIMEOUT_MS: number = 2000;

@@ -51,7 +51,7 @@ describe('delivery under faults (child processes)', () => {
       SEND_ATTEMPTS: '10',
       SEND_BACKOFF_MS: '100',
       SEND_BACKOFF_MAX_MS: '800',
-      JOB_LOCK_MS: '1000',
+      JOB_LOCK_MS: '2000',
       SMTP_TIMEOUT_MS: '2000',
       REDIS_TIMEOUT_MS: '1000',
       SHUTDOWN_GRACE_MS: '8000',

@@ -27,7 +27,7 @@ describe('scale-out: several api and worker processes on one Redis', () => {
       SMTP_URL: smtp.url,
       API_KEYS: `app:${APP_KEY}`,
       WORKER_CONCURRENCY: String(CONCURRENCY),
-      JOB_LOCK_MS: '1000',
+      JOB_LOCK_MS: '2000',
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'info',
     });

@@ -23,6 +23,13 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
+// The 250 is in: the status says so and, in the same atomic call, the job's data in Bull's
+// hash loses its bodies, context and attachment content (nothing at rest that need not be).
+const SENT = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'data', ARGV[2]) end`;
+
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
 if state and state ~= 'sent' then
@@ -50,10 +57,12 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
 export class EmailStatusStore {
   private readonly writeScript: LuaScript;
   private readonly beginScript: LuaScript;
+  private readonly sentScript: LuaScript;
 
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
     this.writeScript = defineScript(queue.client, 'writeEmailStatus', 1, WRITE);
     this.beginScript = defineScript(queue.client, 'beginEmailSend', 1, BEGIN);
+    this.sentScript = defineScript(queue.client, 'markEmailSent', 2, SENT);
   }
 
   private keyOf(id: string): string {
@@ -83,6 +92,12 @@ export class EmailStatusStore {
 
   async update(id: string, update: StatusUpdate): Promise<void> {
     await this.writeScript.run(...this.writeArgs(id, STATUS_TTL_SECONDS, update));
+  }
+
+  /** `update` (status sent) and the job's data replaced by `resting`, in one call. */
+  async markSent(id: string, update: StatusUpdate, resting: object): Promise<void> {
+    const [key, ttl, ...fields] = this.writeArgs(id, STATUS_TTL_SECONDS, update);
+    await this.sentScript.run(key, this.queue.toKey(id), ttl, JSON.stringify(resting), ...fields);
   }
 
   async remove(ids: string[]): Promise<void> {

@@ -51,7 +51,11 @@ function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueO
       backoff: { type: BACKOFF_STRATEGY },
       // Bull's copies are for Bull Board; the 7-day status record is the source of truth.
       removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
-      removeOnFail: { age: 14 * DAY_SECONDS },
+      // Failed jobs keep their bodies for a retry: bounded in number too, not only in age.
+      removeOnFail: {
+        age: 14 * DAY_SECONDS,
+        count: config.get('FAILED_JOBS_KEPT', { infer: true }),
+      },
     },
   };
 }

@@ -35,6 +35,10 @@ function setup(
       order.push(`status ${update.status}`);
       return Promise.resolve();
     }),
+    markSent: jest.fn((_id: string, update: { status: string }, resting: { text?: string }) => {
+      order.push(`status ${update.status}${resting.text === undefined ? ', body dropped' : ''}`);
+      return Promise.resolve();
+    }),
   };
   const log = {
     child: () => log,
@@ -46,7 +50,7 @@ function setup(
   const processor = new EmailProcessor(
     {} as never,
     { sendMail } as unknown as MailerService,
-    {} as TemplateService,
+    { check: () => [] } as unknown as TemplateService,
     statuses as unknown as EmailStatusStore,
     { record: jest.fn() } as never,
     {} as never,
@@ -72,7 +76,7 @@ describe('EmailProcessor.send', () => {
     expect(sendMail).toHaveBeenCalledWith(
       expect.objectContaining({ messageId: '<a1@shop.example>' }),
     );
-    expect(order).toEqual(['status sending', 'smtp 250', 'status sent']);
+    expect(order).toEqual(['status sending', 'smtp 250', 'status sent, body dropped']);
   });
 
   it('never sends again a job whose record already says sent (a crash after the 250)', async () => {

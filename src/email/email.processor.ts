@@ -8,9 +8,10 @@ import { EnvironmentVariables } from '../env.validation';
 import { EmailStatsStore } from './email-stats.store';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
-import { EmailJobData } from './email.types';
+import { EmailJobData, restingData } from './email.types';
 import { OUTBOX_TRANSPORT } from './mail-transport';
-import { classifyFailure } from './send-failure';
+import { jobDataProblem } from './job-data.check';
+import { InvalidJobError, classifyFailure } from './send-failure';
 import { TemplateService, htmlToText } from './template.service';
 
 export interface SendResult {
@@ -67,7 +68,8 @@ export class EmailProcessor implements OnApplicationBootstrap {
   }
 
   async send(job: Job<EmailJobData>): Promise<SendResult> {
-    const { id, message_id } = job.data;
+    // The job's own id, not one read from its data: the data is untrusted until checked.
+    const id = String(job.id);
     const attempt = job.attemptsMade + 1;
     const log = this.logger.logger.child({ job_id: job.id, attempt });
     const state = await this.statuses.begin(id, attempt);
@@ -75,17 +77,21 @@ export class EmailProcessor implements OnApplicationBootstrap {
       // Missing: the request was answered 503 after all. Sent: a crash hit after the SMTP 250.
       const skipped = state ? 'already sent' : 'never acknowledged to the caller';
       log.warn({ skipped }, 'not sending');
-      return { message_id, accepted: 0, rejected: [], skipped };
+      return { message_id: '', accepted: 0, rejected: [], skipped };
     }
     log.debug('sending');
     const started = Date.now();
     try {
+      const problem = jobDataProblem(job.data, this.templates);
+      if (problem) throw new InvalidJobError(problem);
+      const { message_id } = job.data;
       const info = await this.mailer.sendMail(this.compose(job.data));
       const rejected = (info.rejected ?? []).map(String);
       const ms = Date.now() - started;
       // Issued together, the two writes share one round trip; the status is what matters.
+      const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
       await Promise.all([
-        this.statuses.update(id, { status: 'sent', sent_at: new Date().toISOString(), rejected }),
+        this.statuses.markSent(id, sent, restingData(job.data)),
         this.stats.record('sent', { seconds: ms / 1000 }),
       ]);
       log.info({ ms, accepted: info.accepted?.length ?? 0, rejected: rejected.length }, 'sent');
@@ -117,9 +123,13 @@ export class EmailProcessor implements OnApplicationBootstrap {
     const { permanent, reason } = classifyFailure(error);
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
-    await this.statuses.update(job.data.id, { status: final ? 'failed' : 'queued', error: reason });
+    await this.statuses.update(String(job.id), {
+      status: final ? 'failed' : 'queued',
+      error: reason,
+    });
+    const metric = error instanceof InvalidJobError ? 'invalid_job' : 'rejected';
     if (final)
-      await this.stats.record('failed', { reason: permanent ? 'rejected' : 'retries_exhausted' });
+      await this.stats.record('failed', { reason: permanent ? metric : 'retries_exhausted' });
     if (final) log.error({ reason, permanent }, 'failed');
     else log.warn({ reason }, 'send failed; will retry');
   }

@@ -34,3 +34,20 @@ export type EmailState = EmailStatusDto['status'];
 
 /** GET /send-email/:id; the class documents it in Swagger. */
 export type EmailStatus = EmailStatusDto;
+
+/**
+ * What a sent email's job keeps in Redis: who, what about and how, for Bull Board; never its
+ * bodies, template context or attachment content (SPEC §10).
+ */
+export function restingData(data: EmailJobData): EmailJobData {
+  const kept: EmailJobData = { ...data, text: undefined, html: undefined, context: undefined };
+  const { attachments } = data;
+  return {
+    ...kept,
+    attachments: attachments?.map(({ filename, content_type }) => ({
+      filename,
+      content: '',
+      content_type,
+    })),
+  };
+}

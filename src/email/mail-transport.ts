@@ -41,6 +41,9 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
   return {
     transport: smtpUrl ? smtpOptions(smtpUrl, concurrency, timeoutMs) : outbox,
     transports: { [OUTBOX_TRANSPORT]: outbox },
+    // The mailer passes these to every transport: the only channel a transport plugin such
+    // as the outbox has for nodemailer's sandbox, which SMTP also gets from smtpOptions().
+    defaults: { disableFileAccess: true, disableUrlAccess: true },
     plugins: [coalesceMessages],
   };
 }

@@ -10,11 +10,19 @@ interface SmtpError extends Error {
   response?: string;
 }
 
+/** Job data the API could not have built (edited in Redis): failed at once, nothing sent. */
+export class InvalidJobError extends Error {
+  constructor(problem: string) {
+    super(`job data refused: ${problem}`);
+  }
+}
+
 /**
- * SMTP 5xx replies (including "all recipients refused") are permanent: the same message would
+ * An InvalidJobError is permanent. SMTP 5xx replies (including "all recipients refused") are permanent: the same message would
  * be refused again. 4xx replies, timeouts and connection errors are transient and retried.
  */
 export function classifyFailure(error: unknown): SendFailure {
+  if (error instanceof InvalidJobError) return { permanent: true, reason: error.message };
   const smtp = error as SmtpError;
   const code = typeof smtp.responseCode === 'number' ? smtp.responseCode : undefined;
   const text = (smtp.response ?? smtp.message ?? String(error)).replace(/\s+/g, ' ').trim();

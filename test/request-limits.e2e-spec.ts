@@ -47,14 +47,14 @@ function answerToPartialBody(
 }
 
 function keyFile(entries: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'auth-first-')), 'keys.json');
+  const file = join(mkdtempSync(join(tmpdir(), 'request-limits-')), 'keys.json');
   writeFileSync(file, JSON.stringify(entries));
   return file;
 }
 
-describe('Authentication before the body, and rate limits that count emails', () => {
+describe('request limits: authentication before the body, body sizes, rate limits that count emails', () => {
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'auth-first-e2e',
+    QUEUE_PREFIX: 'request-limits-e2e',
     API_KEYS: `app:${APP_KEY}`,
     API_KEYS_FILE: keyFile([{ name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 }]),
   }));
@@ -109,6 +109,36 @@ describe('Authentication before the body, and rate limits that count emails', ()
       .send('{"not json')
       .expect(200);
     expect(Array.isArray(response.body)).toBe(true);
+  });
+
+  describe('bodies a worker can turn into a mail without stalling', () => {
+    const MB = 1024 * 1024;
+    it.each([
+      ['message.html', { html: `<p>${'x'.repeat(MB)}</p>` }],
+      ['message.text', { text: 'x'.repeat(MB + 1) }],
+    ])('400 for a %s over 1 MB', async (field, message) => {
+      const response = await stack.t.http
+        .post('/send-email/')
+        .set('X-API-Key', APP_KEY)
+        .send(textMail('Too big', { message }))
+        .expect(400);
+      expect(response.body.errors[0].field).toBe(field);
+    });
+
+    it('accepts an HTML body of 1 MB, and a larger attachment', async () => {
+      const html = `<p>${'x'.repeat(MB - 7)}</p>`;
+      const content = Buffer.alloc(3 * MB, 1).toString('base64');
+      const attachments = [{ filename: 'big.bin', content }];
+      for (const extra of [{ message: { html } }, { attachments }]) {
+        const { body } = await stack.t.http
+          .post('/send-email/')
+          .set('X-API-Key', APP_KEY)
+          .send(textMail('Big enough', extra))
+          .expect(202);
+        await stack.t.finished((body as { id: string }).id);
+      }
+      expect(stack.smtp.bySubject('Big enough')).toHaveLength(2);
+    });
   });
 
   describe('rate limits count emails', () => {
