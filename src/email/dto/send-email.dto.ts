@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsBase64,
   IsISO8601,
   IsNotEmpty,
   IsObject,
@@ -14,6 +13,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsBase64Content } from './base64';
 import {
   HasRecipientTotal,
   IsCustomHeaders,
@@ -49,7 +49,7 @@ export class AttachmentDto {
   filename!: string;
 
   /** File content, base64-encoded. */
-  @IsString() @IsBase64() content!: string;
+  @IsString() @IsBase64Content() content!: string;
 
   /** MIME type; guessed from the file name when absent. */
   @IsOptional()
