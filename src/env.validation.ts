@@ -57,7 +57,7 @@ export class EnvironmentVariables {
   @IsInt() @Min(0) @Max(600_000) SHUTDOWN_GRACE_MS: number = 10_000;
   @IsInt() @Min(100) @Max(600_000) SMTP_TIMEOUT_MS: number = 30_000;
   @IsInt() @Min(100) @Max(10_000) REDIS_TIMEOUT_MS: number = 2000;
-  /** Requests per minute per API key unless its API_KEYS_FILE entry says otherwise; 0 = no limit. */
+  /** Emails per minute per API key unless its API_KEYS_FILE entry says otherwise; 0 = no limit. */
   @IsInt() @Min(0) @Max(1_000_000) RATE_LIMIT_PER_MINUTE: number = 1000;
   @IsOptional() @IsString() @MinLength(1) BOARD_USER?: string;
   @IsOptional() @IsString() @MinLength(12) BOARD_PASSWORD?: string;

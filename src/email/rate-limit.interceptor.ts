@@ -11,13 +11,17 @@ import type { Response } from 'express';
 import { Observable, from, switchMap } from 'rxjs';
 import { EnvironmentVariables } from '../env.validation';
 import { ApiRequest, redisDeadline } from './api-request';
+import { MAX_BATCH } from './dto/send-batch.dto';
 import { EmailQueueConnection } from './email-queue.connection';
 import { RateLimitStore } from './rate-limit.store';
 
-/** Emails a request asks for: a batch's length, else 1 (reads and single sends alike). */
+/**
+ * Emails a request asks for: a batch's length (at most MAX_BATCH: a longer one is refused
+ * as invalid anyway), else 1 (reads and single sends alike).
+ */
 export function costOf(body: unknown): number {
   const emails = (body as { emails?: unknown } | undefined)?.emails;
-  return Array.isArray(emails) && emails.length > 0 ? emails.length : 1;
+  return Array.isArray(emails) ? Math.min(Math.max(emails.length, 1), MAX_BATCH) : 1;
 }
 
 /**
