@@ -1,8 +1,8 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
 import { parseAddress } from '../address.parser';
+import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
 export const MAX_RECIPIENTS = 50;
-const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_CONTEXT_DEPTH = 6;
 const MAX_CONTEXT_CHARS = 64 * 1024;
@@ -50,11 +50,18 @@ export const HasRecipientTotal = (): PropertyDecorator =>
     `with cc and bcc must hold at most ${MAX_RECIPIENTS} addresses in all`,
   );
 
-/** A single header line: no CR, LF or other control characters. */
+/** A single header line: no CR, LF, control or invisible format characters. */
 export const IsHeaderSafe = (): PropertyDecorator =>
   rule(
-    (v) => typeof v === 'string' && !CONTROL.test(v),
-    'must not contain line breaks or control characters',
+    (v) => typeof v === 'string' && !INVISIBLE.test(v),
+    'must not contain line breaks, control or invisible characters (such as bidi overrides)',
+  );
+
+/** No text a mail client would decode into something else (see header-text.ts). */
+export const HasNoEncodedWord = (): PropertyDecorator =>
+  rule(
+    (v) => typeof v === 'string' && !ENCODED_WORD.test(v),
+    'must not contain an encoded-word (=?…?=)',
   );
 
 /** Custom headers: X- names only, single-line values. */
@@ -68,9 +75,9 @@ export const IsCustomHeaders = (): PropertyDecorator =>
           /^X-[A-Za-z0-9-]{1,64}$/i.test(name) &&
           typeof value === 'string' &&
           value.length <= 998 &&
-          !CONTROL.test(value),
+          !INVISIBLE.test(value),
       ),
-    'must map at most 20 X- header names to single-line string values (no CR/LF)',
+    'must map at most 20 X- header names to single-line values without invisible characters',
   );
 
 /** Short string-to-string map, kept in the status record. */

@@ -14,6 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  HasNoEncodedWord,
   HasRecipientTotal,
   IsCustomHeaders,
   IsHeaderSafe,
@@ -64,7 +65,7 @@ export class SendEmailDto {
   /** Sender; defaults to MAIL_FROM. Must match the API key's `allowed_from`. */
   @IsOptional() @IsMailAddress() email_from?: string;
 
-  @IsString() @Length(1, 998) @IsHeaderSafe() subject!: string;
+  @IsString() @Length(1, 998) @IsHeaderSafe() @HasNoEncodedWord() subject!: string;
 
   @IsOptional() @IsObject() @ValidateNested() @Type(() => MessageDto) message?: MessageDto;
 
