@@ -229,6 +229,18 @@ const CASES: Case[] = [
     400,
     'email_to',
   ],
+  [
+    '10,000 cc addresses',
+    { ...base, cc: Array.from({ length: 10_000 }, (_, i) => `u${i}@example.com`) },
+    400,
+    'cc',
+  ],
+  [
+    '51 bcc addresses',
+    { ...base, bcc: Array.from({ length: 51 }, () => 'b@example.com') },
+    400,
+    'bcc',
+  ],
   ['a 999-character subject', { ...base, subject: 'x'.repeat(999) }, 400],
   ['a 998-character subject', { ...base, subject: 'y'.repeat(998) }, 202],
   [

@@ -1,4 +1,4 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidationArguments, registerDecorator } from 'class-validator';
 import { parseAddress } from '../address.parser';
 import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
@@ -8,13 +8,17 @@ const MAX_CONTEXT_DEPTH = 6;
 const MAX_CONTEXT_CHARS = 64 * 1024;
 
 type Check = (value: unknown, object: Record<string, unknown>) => boolean;
+/** The message after the property name, fixed or chosen by the value. */
+type Message = string | ((value: unknown) => string);
 
-function rule(check: Check, message: string, options?: ValidationOptions): PropertyDecorator {
+function rule(check: Check, message: Message): PropertyDecorator {
+  const text = (args: ValidationArguments): string =>
+    `${args.property} ${typeof message === 'string' ? message : message(args.value)}`;
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `$property ${message}`, ...options },
+      options: { message: text },
       validator: {
         validate: (value, args) => check(value, args!.object as Record<string, unknown>),
       },
@@ -28,18 +32,29 @@ const recipientsIn = (value: unknown): number =>
   value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
 
 /** One address, strictly parsed (see address.parser.ts). */
-export const IsMailAddress = (options?: ValidationOptions): PropertyDecorator =>
-  rule(
-    (v) => parseAddress(v) !== null,
-    'must be one address like "Ann <ann@example.com>"',
-    options,
-  );
+export const IsMailAddress = (): PropertyDecorator =>
+  rule((v) => parseAddress(v) !== null, 'must be one address like "Ann <ann@example.com>"');
 
-/** One address or an array of them. */
-export const IsMailAddressList = (): PropertyDecorator =>
+const tooMany = (v: unknown): boolean => Array.isArray(v) && v.length > MAX_RECIPIENTS;
+
+// Counted before any entry is parsed: a huge list costs one length check, not a parse each.
+const isAddressArray = (v: unknown, minItems: number): boolean =>
+  Array.isArray(v) &&
+  v.length >= minItems &&
+  v.length <= MAX_RECIPIENTS &&
+  v.every((a) => parseAddress(a) !== null);
+
+/** email_to (`orOne`: one address or a non-empty array), cc and bcc (an array). */
+export const IsMailAddressList = ({ orOne = false } = {}): PropertyDecorator =>
   rule(
-    (v) => (Array.isArray(v) ? v.length > 0 && v.every((a) => parseAddress(a)) : !!parseAddress(v)),
-    'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"',
+    (v) =>
+      orOne && !Array.isArray(v) ? parseAddress(v) !== null : isAddressArray(v, orOne ? 1 : 0),
+    (v) =>
+      tooMany(v)
+        ? `must hold at most ${MAX_RECIPIENTS} addresses`
+        : orOne
+          ? 'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"'
+          : 'must be an array of addresses, each like "Ann <ann@example.com>"',
   );
 
 /** Caps to + cc + bcc together, as SMTP servers and the spec do. */

@@ -58,7 +58,7 @@ export class SendEmailDto {
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
     example: 'Ann <ann@example.com>',
   })
-  @IsMailAddressList()
+  @IsMailAddressList({ orOne: true })
   @HasRecipientTotal()
   email_to!: string | string[];
 
@@ -84,8 +84,8 @@ export class SendEmailDto {
   @IsTemplateContext()
   context?: Record<string, unknown>;
 
-  @IsOptional() @IsArray() @IsMailAddress({ each: true }) cc?: string[];
-  @IsOptional() @IsArray() @IsMailAddress({ each: true }) bcc?: string[];
+  @IsOptional() @IsMailAddressList() cc?: string[];
+  @IsOptional() @IsMailAddressList() bcc?: string[];
   @IsOptional() @IsMailAddress() reply_to?: string;
 
   /** Extra headers; names must start with X-. */
