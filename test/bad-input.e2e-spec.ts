@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import { parseAddress } from '../src/email/address.parser';
+import type { FieldError } from '../src/validation.errors';
 import { APP_KEY, useStack } from './support/app';
+
+/** [what, body, status, the field a 400 names]. */
+type Case = [string, unknown, number, string?];
 
 const base = {
   email_to: 'ann@example.com',
@@ -38,6 +42,71 @@ const TRICKY_ADDRESSES = [
   '=?utf-8?Q?victim=40evil.example?= <ann@example.com>',
 ];
 
+/** One character of each kind text fields refuse (Unicode Cc, Cf, Zl, Zp). */
+const INVISIBLE: [string, string][] = [
+  ['NUL (Cc)', '\u0000'],
+  ['DEL (Cc)', '\u007f'],
+  ['NEL (Cc)', '\u0085'],
+  ['a right-to-left override (Cf)', '\u202e'],
+  ['a zero-width space (Cf)', '\u200b'],
+  ['a zero-width joiner (Cf)', '\u200d'],
+  ['a byte order mark (Cf)', '\ufeff'],
+  ['a soft hyphen (Cf)', '\u00ad'],
+  ['a line separator (Zl)', '\u2028'],
+  ['a paragraph separator (Zp)', '\u2029'],
+];
+/** More of them for fuzzing: bidi isolates and marks, tags, astral format characters. */
+const MORE_INVISIBLE = [
+  ...INVISIBLE.map(([, char]) => char),
+  ...['\u0007', '\u001b', '\u009f', '\u061c', '\u180e', '\u200e', '\u202a', '\u2066'],
+  ...['\u2069', '\ufff9', '\u{110bd}', '\u{1d173}', '\u{e0001}', '\u{e0041}'],
+];
+
+const ADDRESS_FIELDS: [string, string | string[]][] = [
+  ['email_to', 'ann@example.com'],
+  ['email_from', 'no-reply@shop.example'],
+  ['cc', ['carol@example.com']],
+  ['bcc', ['dave@example.com']],
+  ['reply_to', 'help@shop.example'],
+];
+const withName = (address: string | string[], name: string): string | string[] =>
+  Array.isArray(address) ? address.map((a) => `${name} <${a}>`) : `${name} <${address}>`;
+
+/** Text fields: the field a 400 names, and a request with `text` in that field. */
+const TEXT_FIELDS: [string, (text: string) => object][] = [
+  ['subject', (text) => ({ ...base, subject: text })],
+  ...ADDRESS_FIELDS.map(([field, address]): [string, (text: string) => object] => [
+    field,
+    (text) => ({ ...base, [field]: withName(address, text) }),
+  ]),
+  ['headers', (text) => ({ ...base, headers: { 'X-Campaign': text } })],
+  [
+    'attachments.0.filename',
+    (text) => ({ ...base, attachments: [{ filename: text, content: 'eA==' }] }),
+  ],
+];
+
+/** Each invisible character in each text field, beside the same text without it (sent). */
+const INVISIBLE_CASES = TEXT_FIELDS.flatMap(([field, withText]): Case[] => [
+  [`plain text in ${field}`, withText('Invoice fdp.exe'), 202],
+  ...INVISIBLE.map(([name, char]): Case => [
+    `${name} in ${field}`,
+    withText(`Invoice${char}fdp.exe`),
+    400,
+    field,
+  ]),
+]);
+
+/** Display names that read as an address, the classic look-alike. */
+const LOOK_ALIKE_NAMES = ADDRESS_FIELDS.flatMap(([field, address]): Case[] =>
+  ['"support@bank.example"', 'support@bank.example', 'Support @ Bank'].map((name) => [
+    `${name} as the display name in ${field}`,
+    { ...base, [field]: withName(address, name) },
+    400,
+    field,
+  ]),
+);
+
 const OPTIONAL = [
   'template',
   'context',
@@ -69,8 +138,8 @@ const WRONG_TYPES = ['email_to', 'email_from', 'subject', 'message', ...OPTIONAL
   }),
 );
 
-/** [what, body, status]; 202 cases are checked for what arrives. */
-const CASES: [string, unknown, number][] = [
+/** [what, body, status, the field a 400 names]; 202 cases are checked for what arrives. */
+const CASES: Case[] = [
   ...TRICKY_ADDRESSES.map((address): [string, unknown, number] => [
     `email_to ${JSON.stringify(address).slice(0, 60)}`,
     { ...base, email_to: address },
@@ -88,6 +157,17 @@ const CASES: [string, unknown, number][] = [
   ],
   ['CRLF in reply_to', { ...base, reply_to: 'help@shop.example\r\nBcc: victim@evil.example' }, 400],
   ['CRLF in subject', { ...base, subject: 'Hi\r\nBcc: victim@evil.example' }, 400],
+  ...INVISIBLE_CASES,
+  ...LOOK_ALIKE_NAMES,
+  ['an encoded-word subject', { ...base, subject: '=?utf-8?B?SW52b2ljZQ==?=' }, 400, 'subject'],
+  [
+    'an encoded-word inside the subject',
+    { ...base, subject: 'Your =?utf-8?Q?Inv=E2=80=AEoice?= is ready' },
+    400,
+    'subject',
+  ],
+  ['an encoded-word with a space', { ...base, subject: '=?utf-8?Q?a b?=' }, 400, 'subject'],
+  ['"=?" alone in subject', { ...base, subject: 'Is 2+2=? Four' }, 202],
   ['LF alone in subject', { ...base, subject: 'Hi\nBcc: victim@evil.example' }, 400],
   ['CRLF in a header name', { ...base, headers: { 'X-A\r\nBcc': 'victim@evil.example' } }, 400],
   ['CRLF in a header value', { ...base, headers: { 'X-A': 'v\r\nBcc: victim@evil.example' } }, 400],
@@ -147,6 +227,19 @@ const CASES: [string, unknown, number][] = [
     '101 recipients',
     { ...base, email_to: Array.from({ length: 101 }, (_, i) => `u${i}@example.com`) },
     400,
+    'email_to',
+  ],
+  [
+    '10,000 cc addresses',
+    { ...base, cc: Array.from({ length: 10_000 }, (_, i) => `u${i}@example.com`) },
+    400,
+    'cc',
+  ],
+  [
+    '51 bcc addresses',
+    { ...base, bcc: Array.from({ length: 51 }, () => 'b@example.com') },
+    400,
+    'bcc',
   ],
   ['a 999-character subject', { ...base, subject: 'x'.repeat(999) }, 400],
   ['a 998-character subject', { ...base, subject: 'y'.repeat(998) }, 202],
@@ -173,11 +266,13 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
     SEND_ATTEMPTS: '2',
     SEND_BACKOFF_MS: '50',
     MAX_BODY: '1mb',
+    // Thousands of bodies a minute: each must reach validation, not stop at a 429.
+    RATE_LIMIT_PER_MINUTE: '0',
   }));
 
   async function send(
     body: unknown,
-  ): Promise<{ status: number; body: { id?: string; code?: string } }> {
+  ): Promise<{ status: number; body: { id?: string; code?: string; errors?: FieldError[] } }> {
     const request = stack.t.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
@@ -189,10 +284,17 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
     return response;
   }
 
-  it.each(CASES)('%s → %d', async (_what, body, status) => {
+  // Rows all get four values: to a shorter row jest would pass its `done` callback as `field`.
+  // The status comes second, for the title.
+  const rows = CASES.map(
+    ([what, body, status, field]) => [what, status, body, field ?? ''] as const,
+  );
+
+  it.each(rows)('%s → %d', async (_what, status, body, field) => {
     const response = await send(body);
     expect(response.status).toBe(status);
     if (status !== 202) expect(response.body.code).toBe('validation_failed');
+    if (field) expect(response.body.errors?.map((error) => error.field)).toContain(field);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -344,4 +446,36 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
       `\nfuzzing: ${seen} bodies, ${accepted.size} accepted and delivered, 0 answered 5xx\n`,
     );
   }, 180_000);
+
+  it('refuses a control, format or separator character anywhere in any text field, naming it', async () => {
+    for (const char of MORE_INVISIBLE) expect(char).toMatch(/^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]$/u);
+    for (const category of ['Cc', 'Cf', 'Zl', 'Zp'])
+      expect(MORE_INVISIBLE.some((c) => new RegExp(`\\p{${category}}`, 'u').test(c))).toBe(true);
+    // Text that is fine in every field, so that the inserted character is the only fault.
+    const text = fc.string({ unit: fc.constantFrom(...'Invoice 2024 .,!-_éüß日本'), minLength: 1 });
+    const bad = fc
+      .tuple(fc.constantFrom(...TEXT_FIELDS), text, fc.constantFrom(...MORE_INVISIBLE), fc.nat())
+      .map(([[field, withText], plain, char, at]) => {
+        const cut = at % (plain.length + 1);
+        return { field, body: withText(plain.slice(0, cut) + char + plain.slice(cut)) };
+      });
+    const jobs = (): Promise<number> =>
+      stack.t.queue.getJobCountByTypes(['waiting', 'active', 'delayed', 'completed', 'failed']);
+    const [jobsBefore, acceptedBefore] = [await jobs(), accepted.size];
+    let seen = 0;
+    const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+    process.stdout.write(`invisible-character fuzz seed ${seed}\n`);
+    await fc.assert(
+      fc.asyncProperty(bad, async ({ field, body }) => {
+        const response = await send(body);
+        seen++;
+        expect(response.status).toBe(400);
+        expect(response.body.errors?.map((error) => error.field)).toEqual([field]);
+      }),
+      { numRuns: 1000, seed },
+    );
+    expect(seen).toBe(1000);
+    expect(accepted.size).toBe(acceptedBefore);
+    expect(await jobs()).toBe(jobsBefore);
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
+import { INVISIBLE } from './header-text';
 
 /** One mailbox: the only shape an address ever takes after the API boundary. */
 export interface MailAddress {
@@ -11,9 +12,6 @@ export interface MailAddress {
 const LOCAL_PART = /^[A-Za-z0-9#$&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9#$&'*+/=?^_`{|}~-]+)*$/;
 const ASCII_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 const UNICODE_DOMAIN = /^[\p{L}\p{M}\p{N}.-]+$/u;
-// Control and format characters (CR, LF, NUL, soft hyphen, bidi overrides...) never belong in
-// a header; rejecting them here is what keeps header injection and look-alike tricks out.
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const WITH_NAME = /^(.*?)\s*<([^<>]*)>$/s;
 
 function isAsciiDomain(domain: string): boolean {
@@ -44,8 +42,9 @@ function isValidMailbox(address: string): boolean {
 function parseDisplayName(raw: string): string | null {
   const name = raw.trim();
   if (name.length > 200) return null;
-  // An RFC 2047 encoded-word would be decoded by mail clients into text we never checked.
-  if (name.includes('=?')) return null;
+  // An RFC 2047 encoded-word would be decoded by mail clients into text we never checked, and a
+  // name holding '@' reads as an address: "support@bank.example" <evil@evil.example>.
+  if (name.includes('=?') || name.includes('@')) return null;
   const quoted = /^"([^"\\]*)"$/.exec(name);
   if (quoted) return quoted[1].trim();
   return /["\\<>]/.test(name) ? null : name;

@@ -1,20 +1,24 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidationArguments, registerDecorator } from 'class-validator';
 import { parseAddress } from '../address.parser';
+import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
 export const MAX_RECIPIENTS = 50;
-const CONTROL = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_CONTEXT_DEPTH = 6;
 const MAX_CONTEXT_CHARS = 64 * 1024;
 
 type Check = (value: unknown, object: Record<string, unknown>) => boolean;
+/** The message after the property name, fixed or chosen by the value. */
+type Message = string | ((value: unknown) => string);
 
-function rule(check: Check, message: string, options?: ValidationOptions): PropertyDecorator {
+function rule(check: Check, message: Message): PropertyDecorator {
+  const text = (args: ValidationArguments): string =>
+    `${args.property} ${typeof message === 'string' ? message : message(args.value)}`;
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `$property ${message}`, ...options },
+      options: { message: text },
       validator: {
         validate: (value, args) => check(value, args!.object as Record<string, unknown>),
       },
@@ -28,18 +32,29 @@ const recipientsIn = (value: unknown): number =>
   value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
 
 /** One address, strictly parsed (see address.parser.ts). */
-export const IsMailAddress = (options?: ValidationOptions): PropertyDecorator =>
-  rule(
-    (v) => parseAddress(v) !== null,
-    'must be one address like "Ann <ann@example.com>"',
-    options,
-  );
+export const IsMailAddress = (): PropertyDecorator =>
+  rule((v) => parseAddress(v) !== null, 'must be one address like "Ann <ann@example.com>"');
 
-/** One address or an array of them. */
-export const IsMailAddressList = (): PropertyDecorator =>
+const tooMany = (v: unknown): boolean => Array.isArray(v) && v.length > MAX_RECIPIENTS;
+
+// Counted before any entry is parsed: a huge list costs one length check, not a parse each.
+const isAddressArray = (v: unknown, minItems: number): boolean =>
+  Array.isArray(v) &&
+  v.length >= minItems &&
+  v.length <= MAX_RECIPIENTS &&
+  v.every((a) => parseAddress(a) !== null);
+
+/** email_to (`orOne`: one address or a non-empty array), cc and bcc (an array). */
+export const IsMailAddressList = ({ orOne = false } = {}): PropertyDecorator =>
   rule(
-    (v) => (Array.isArray(v) ? v.length > 0 && v.every((a) => parseAddress(a)) : !!parseAddress(v)),
-    'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"',
+    (v) =>
+      orOne && !Array.isArray(v) ? parseAddress(v) !== null : isAddressArray(v, orOne ? 1 : 0),
+    (v) =>
+      tooMany(v)
+        ? `must hold at most ${MAX_RECIPIENTS} addresses`
+        : orOne
+          ? 'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"'
+          : 'must be an array of addresses, each like "Ann <ann@example.com>"',
   );
 
 /** Caps to + cc + bcc together, as SMTP servers and the spec do. */
@@ -50,11 +65,18 @@ export const HasRecipientTotal = (): PropertyDecorator =>
     `with cc and bcc must hold at most ${MAX_RECIPIENTS} addresses in all`,
   );
 
-/** A single header line: no CR, LF or other control characters. */
+/** A single header line: no CR, LF, control or invisible format characters. */
 export const IsHeaderSafe = (): PropertyDecorator =>
   rule(
-    (v) => typeof v === 'string' && !CONTROL.test(v),
-    'must not contain line breaks or control characters',
+    (v) => typeof v === 'string' && !INVISIBLE.test(v),
+    'must not contain line breaks, control or invisible characters (such as bidi overrides)',
+  );
+
+/** No text a mail client would decode into something else (see header-text.ts). */
+export const HasNoEncodedWord = (): PropertyDecorator =>
+  rule(
+    (v) => typeof v === 'string' && !ENCODED_WORD.test(v),
+    'must not contain an encoded-word (=?…?=)',
   );
 
 /** Custom headers: X- names only, single-line values. */
@@ -68,9 +90,9 @@ export const IsCustomHeaders = (): PropertyDecorator =>
           /^X-[A-Za-z0-9-]{1,64}$/i.test(name) &&
           typeof value === 'string' &&
           value.length <= 998 &&
-          !CONTROL.test(value),
+          !INVISIBLE.test(value),
       ),
-    'must map at most 20 X- header names to single-line string values (no CR/LF)',
+    'must map at most 20 X- header names to single-line values without invisible characters',
   );
 
 /** Short string-to-string map, kept in the status record. */

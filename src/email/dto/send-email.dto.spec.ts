@@ -49,6 +49,13 @@ describe('SendEmailDto', () => {
     ).toEqual(['email_to']);
   });
 
+  it.each(['What is 2+2=?', 'a=?=b', 'Re: ?= =', 'Ann @ Shop'])(
+    'accepts the subject %j',
+    (subject) => {
+      expect(fieldsWithErrors({ ...valid, subject })).toEqual([]);
+    },
+  );
+
   it('accepts a 998-character subject and refuses 999', () => {
     expect(fieldsWithErrors({ ...valid, subject: 's'.repeat(998) })).toEqual([]);
     expect(fieldsWithErrors({ ...valid, subject: 's'.repeat(999) })).toEqual(['subject']);
@@ -57,6 +64,14 @@ describe('SendEmailDto', () => {
   it.each([
     ['subject', { subject: 'a\rb' }],
     ['subject', { subject: 'a\u2028b' }],
+    ['subject', { subject: 'invoice\u202efdp.exe' }],
+    ['subject', { subject: 'a\u200bb' }],
+    ['subject', { subject: '=?utf-8?B?SGk=?=' }],
+    ['subject', { subject: 'a =?x?q?b c?= d' }],
+    ['headers', { headers: { 'X-A': 'a\ufeffb' } }],
+    ['attachments.0.filename', { attachments: [{ filename: 'a\u00adb.pdf', content: 'eA==' }] }],
+    ['email_to', { email_to: '"support@bank.example" <evil@evil.example>' }],
+    ['cc', { cc: ['support@bank.example <evil@evil.example>'] }],
     ['headers', { headers: { 'X-A': 'a\nb' } }],
     ['headers', { headers: { 'X-A\r\nBcc': 'v' } }],
     ['headers', { headers: { 'Content-Type': 'text/html' } }],

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { IsBase64Content } from './base64';
 import {
+  HasNoEncodedWord,
   HasRecipientTotal,
   IsCustomHeaders,
   IsHeaderSafe,
@@ -65,14 +66,14 @@ export class SendEmailDto {
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
     example: 'Ann <ann@example.com>',
   })
-  @IsMailAddressList()
+  @IsMailAddressList({ orOne: true })
   @HasRecipientTotal()
   email_to!: string | string[];
 
   /** Sender; defaults to MAIL_FROM. Must match the API key's `allowed_from`. */
   @IsOptional() @IsMailAddress() email_from?: string;
 
-  @IsString() @Length(1, 998) @IsHeaderSafe() subject!: string;
+  @IsString() @Length(1, 998) @IsHeaderSafe() @HasNoEncodedWord() subject!: string;
 
   @IsOptional() @IsObject() @ValidateNested() @Type(() => MessageDto) message?: MessageDto;
 
@@ -91,8 +92,8 @@ export class SendEmailDto {
   @IsTemplateContext()
   context?: Record<string, unknown>;
 
-  @IsOptional() @IsArray() @IsMailAddress({ each: true }) cc?: string[];
-  @IsOptional() @IsArray() @IsMailAddress({ each: true }) bcc?: string[];
+  @IsOptional() @IsMailAddressList() cc?: string[];
+  @IsOptional() @IsMailAddressList() bcc?: string[];
   @IsOptional() @IsMailAddress() reply_to?: string;
 
   /** Extra headers; names must start with X-. */
