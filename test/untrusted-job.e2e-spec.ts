@@ -40,6 +40,11 @@ const HOSTILE: [string, Record<string, unknown>][] = [
   ['an envelope of its own', { envelope: { to: 'victim@evil.example' } }],
   ['a template path', { template: '../package', context: {} }],
   ['a subject with CRLF', { subject: 'Hi\r\nBcc: victim@evil.example' }],
+  ['a subject with a bidi override', { subject: 'Invoice \u202Efdp.exe' }],
+  [
+    'a sender name that looks like an address',
+    { from: { name: 'ceo@bank.example', address: 'a@shop.example' } },
+  ],
   ['data that is not an object', { __replace: 'just a string' }],
 ];
 
