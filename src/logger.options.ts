@@ -26,6 +26,22 @@ export const REDACTED_PATHS = [
   '*.body',
 ];
 
+const SYNTHETIC_ERROR = /^failed with status code \d+$/;
+
+/**
+ * pino-http invents an Error, with a stack of its own internals, for every 5xx answer. The
+ * status says all that error does; a real failure is logged with its stack by HttpErrorFilter.
+ */
+function withoutSyntheticError(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  error: Error,
+  line: Record<string, unknown>,
+): Record<string, unknown> {
+  if (SYNTHETIC_ERROR.test(error.message)) delete line.err;
+  return line;
+}
+
 function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -70,6 +86,7 @@ export function loggerOptions(level: string, logFile?: string): Params {
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
+        customErrorObject: withoutSyntheticError,
         customLogLevel: (_req, res, error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       },

@@ -77,6 +77,18 @@ export async function closeQueue(queue: Queue): Promise<void> {
 }
 
 /**
+ * queue.process() names the blocking connection (CLIENT SETNAME) in a promise Bull drops.
+ * After a start without Redis that command waits in the blocking client's offline queue;
+ * stopping before that client is back rejects it, and the unhandled rejection crashes the
+ * stop (exit 1, a stack on stderr). Only the name is at stake: ioredis sends it again on
+ * every reconnect. Call before queue.process().
+ */
+export function tolerateUnnamedWorker(queue: Queue): void {
+  const setWorkerName = queue.setWorkerName.bind(queue);
+  queue.setWorkerName = () => setWorkerName().catch(() => undefined);
+}
+
+/**
  * Runs a Redis operation before `deadline` (epoch ms), waiting for a (re)connecting client
  * within that budget; the operation starts only on a ready connection, so nothing waits in
  * ioredis' offline queue to run after the caller was told "unavailable".
@@ -142,8 +154,11 @@ const DURABILITY: [setting: string, ok: (value: string) => boolean, advice: stri
   ],
 ];
 
-/** One line per setting that differs from what production needs; [] when all is well. */
-export async function durabilityWarnings(client: Redis): Promise<string[]> {
+/**
+ * One line per setting that differs from what production needs; [] when all is well;
+ * undefined when the connection dropped during the check (that is no refusal: ask again).
+ */
+export async function durabilityWarnings(client: Redis): Promise<string[] | undefined> {
   try {
     const warnings: string[] = [];
     for (const [setting, ok, advice] of DURABILITY) {
@@ -153,6 +168,7 @@ export async function durabilityWarnings(client: Redis): Promise<string[]> {
     }
     return warnings;
   } catch {
+    if (client.status !== 'ready') return undefined;
     return [
       'Redis refused CONFIG GET; make sure it runs with appendonly yes and maxmemory-policy noeviction',
     ];

@@ -63,6 +63,9 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
   }
 
   private async warnAboutDurability(): Promise<void> {
-    for (const warning of await durabilityWarnings(this.queue.client)) this.logger.warn(warning);
+    const warnings = await durabilityWarnings(this.queue.client);
+    if (!warnings)
+      return void this.queue.client.once('ready', () => void this.warnAboutDurability());
+    for (const warning of warnings) this.logger.warn(warning);
   }
 }

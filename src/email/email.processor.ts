@@ -5,6 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Job, Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../env.validation';
+import { tolerateUnnamedWorker } from '../redis.client';
 import { EmailStatsStore } from './email-stats.store';
 import { EmailStatusStore } from './email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
@@ -45,6 +46,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
       'failed',
       (job: Job<EmailJobData>, error: Error) => void this.onBullFailure(job, error),
     );
+    tolerateUnnamedWorker(this.queue);
     this.queue
       .process(SEND_EMAIL_JOB, concurrency, (job) => this.send(job))
       .catch((error: Error) => this.logger.fatal({ err: error.message }, 'worker stopped'));

@@ -8,7 +8,9 @@ import { MetricsController } from './metrics.controller';
 
 /** The surfaces for operators and people: info page, health, metrics. */
 @Module({
-  imports: [TerminusModule, EmailModule],
+  // Terminus would log every failed check, i.e. each probe during an outage, with Redis'
+  // error text; EmailQueueConnection logs one line per outage instead.
+  imports: [TerminusModule.forRoot({ logger: false }), EmailModule],
   controllers: [InfoController, HealthController, MetricsController],
   providers: [InfoService],
 })

@@ -26,8 +26,9 @@ export class TestRedis {
     private readonly aof: boolean,
   ) {}
 
-  static async start(options: { aof?: boolean } = {}): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), options.aof ?? false);
+  /** `port`: a port the test chose earlier, e.g. one a service already tries to reach. */
+  static async start(options: { aof?: boolean; port?: number } = {}): Promise<TestRedis> {
+    const redis = new TestRedis(options.port ?? (await freePort()), options.aof ?? false);
     await redis.restart();
     return redis;
   }
