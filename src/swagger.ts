@@ -30,6 +30,7 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: `${PACKAGE.name} API`,
-    swaggerOptions: { persistAuthorization: true },
+    // A key typed into "Authorize" must not outlive the tab in localStorage.
+    swaggerOptions: { persistAuthorization: false },
   });
 }

@@ -84,6 +84,7 @@ describe('pages in a browser', () => {
     expect(await page.locator('.chart svg rect.sent').count()).toBe(60);
     expect(await page.getByRole('link', { name: 'API docs' }).getAttribute('href')).toBe('/docs');
     expect(await page.getByRole('link', { name: 'Queues' }).getAttribute('href')).toBe('/queues');
+    expect(await page.locator('[data-field="origin"]').textContent()).toBe(base);
     await page
       .frameLocator('article[data-template="verify-email"] iframe')
       .getByText('Confirm your email address')
@@ -127,6 +128,19 @@ describe('pages in a browser', () => {
       expect.arrayContaining(['/send-email', '/send-email/batch', '/templates']),
     );
     await page.screenshot({ path: join(ARTIFACTS, 'docs.png') });
+    await page.close();
+  });
+
+  it('forgets the API key typed into Swagger UI: nothing in browser storage', async () => {
+    const page = await open('/docs');
+    await page.locator('button.authorize').first().click();
+    await page.locator('.modal-ux input[type="text"]').first().fill(APP_KEY);
+    await page.locator('.modal-ux button.authorize').first().click();
+    await page.locator('.modal-ux button.btn-done').first().click();
+    const stored = await page.evaluate(() =>
+      JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
+    );
+    expect(stored).not.toContain(APP_KEY);
     await page.close();
   });
 

@@ -1,6 +1,5 @@
-import { Controller, Get, Header, Req } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,16 +30,14 @@ export class InfoController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @ApiExcludeEndpoint()
-  async page(@Req() request: Request): Promise<string> {
+  async page(): Promise<string> {
     const snapshot = await this.info.snapshot();
     this.gallery ??= this.templates.list().map((template) => ({
       ...template,
       preview: this.templates.render(template.name, this.templates.sample(template.name)).html,
     }));
-    const origin = `${request.protocol}://${request.get('host') ?? 'localhost'}`;
     return page({
       ...snapshot,
-      origin,
       uptime: formatUptime(snapshot.uptime_seconds),
       chart: chartSvg(snapshot.minutes),
       gallery: this.gallery,

@@ -34,11 +34,8 @@ export class InfoService {
     private readonly connection: EmailQueueConnection,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
-    const smtpUrl = config.get('SMTP_URL', { infer: true });
-    // Host and port only: the URL's user and password never reach a page.
-    this.transport = smtpUrl
-      ? `SMTP ${new URL(smtpUrl).host}`
-      : `outbox (.eml files in ${config.get('OUTBOX_DIR', { infer: true })})`;
+    // The kind only: a public page names no host, port or path an attacker could aim at.
+    this.transport = config.get('SMTP_URL', { infer: true }) ? 'SMTP' : 'outbox';
     this.board = !!(
       config.get('BOARD_USER', { infer: true }) && config.get('BOARD_PASSWORD', { infer: true })
     );

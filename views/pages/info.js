@@ -1,4 +1,5 @@
-// Refreshes the numbers and the chart of the info page from /info.json every 5 seconds.
+// Fills in the page's own address in the example and refreshes the numbers and the chart of
+// the info page from /info.json every 5 seconds.
 (function () {
   'use strict';
   var SVG = 'http://www.w3.org/2000/svg';
@@ -55,5 +56,8 @@
       .catch(function () { /* keep the last numbers; the next refresh tries again */ });
   }
 
+  // The address the reader used, not one the server would have to name (behind a proxy, the
+  // Host header the server sees can be an internal one).
+  set('origin', location.origin);
   setInterval(refresh, 5000);
 })();
