@@ -1,4 +1,5 @@
-import { ConfigError, EnvironmentVariables, validate } from './env.validation';
+import { ConfigError } from './config.error';
+import { EnvironmentVariables, validate } from './env.validation';
 
 const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };
 

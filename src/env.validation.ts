@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -11,14 +12,12 @@ import {
   validateSync,
 } from 'class-validator';
 import { parseAddress } from './email/address.parser';
-import { isTrialKey, loadApiKeys } from './email/api-key.store';
+import { ConfigError } from './config.error';
+import { ApiKeyRecord, isTrialKey, loadApiKeys } from './email/api-key.parser';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-/** Thrown for a bad environment; main prints its one-line message and exits 1. */
-export class ConfigError extends Error {}
 
 /** Every variable the service reads; the single source for ConfigService types. */
 export class EnvironmentVariables {
@@ -67,6 +66,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() LOG_FILE?: string;
   @Matches(/^\d+(b|kb|mb)?$/i, { message: '$property must be a size like 10mb, 512kb or 1048576' })
   MAX_BODY = '10mb';
+  /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
+  declare apiKeys: ApiKeyRecord[];
 }
 
 /** Validates process.env (plus .env) once at start; throws ConfigError naming the variable. */
@@ -87,7 +88,8 @@ export function validate(raw: Record<string, unknown>): EnvironmentVariables {
   if (env.MAIL_FROM && !parseAddress(env.MAIL_FROM)) {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
-  const trial = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE).find(isTrialKey);
+  env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
+  const trial = env.apiKeys.find(isTrialKey);
   if (trial && env.NODE_ENV === 'production') {
     throw new ConfigError(
       `API_KEYS: "${trial.name}" is the public trial key of .env.example; NODE_ENV=production needs keys of your own`,

@@ -1,121 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { plainToInstance } from 'class-transformer';
-import {
-  IsArray,
-  IsBoolean,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  validateSync,
-} from 'class-validator';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ConfigError, EnvironmentVariables } from '../env.validation';
-import { parseAddress } from './address.parser';
-
-/** An app's key as the service holds it: a SHA-256 digest, never the key itself. */
-export interface ApiKeyRecord {
-  name: string;
-  digest: Buffer;
-  allowedFrom?: string[];
-  rateLimitPerMinute?: number;
-  test: boolean;
-}
-
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-/** SHA-256 of a secret: keys and passwords are held and compared only in this form. */
-export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
-/** The trial key of .env.example: public, so fine on a laptop and refused in production. */
-const TRIAL_KEY_DIGEST = sha256('dev-key-change-me-0123456789');
-export const isTrialKey = (record: ApiKeyRecord): boolean => record.digest.equals(TRIAL_KEY_DIGEST);
-const MIN_KEY_LENGTH = 16;
-
-class ApiKeyEntry {
-  @Matches(NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ . -' }) name!: string;
-  @IsOptional() @IsString() @MinLength(MIN_KEY_LENGTH) key?: string;
-  @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/i, { message: 'key_sha256 must be 64 hex characters' })
-  key_sha256?: string;
-  @IsOptional() @IsArray() @IsString({ each: true }) allowed_from?: string[];
-  @IsOptional() @IsInt() @Min(1) @Max(1_000_000) rate_limit_per_minute?: number;
-  @IsOptional() @IsBoolean() test?: boolean;
-}
-
-function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
-  const [error] = validateSync(entry, { forbidUnknownValues: true });
-  if (error)
-    throw new ConfigError(`${where}: ${Object.values(error.constraints ?? {}).join('; ')}`);
-  if (!entry.key === !entry.key_sha256) {
-    throw new ConfigError(`${where}: give exactly one of key or key_sha256`);
-  }
-  const badPattern = entry.allowed_from?.find((p) => !parseAddress(p.replace(/^\*@/, 'x@')));
-  if (badPattern !== undefined) {
-    throw new ConfigError(
-      `${where}: allowed_from pattern "${badPattern}" is not user@host or *@host`,
-    );
-  }
-  return {
-    name: entry.name,
-    digest: entry.key ? sha256(entry.key) : Buffer.from(entry.key_sha256!, 'hex'),
-    allowedFrom: entry.allowed_from,
-    rateLimitPerMinute: entry.rate_limit_per_minute,
-    test: entry.test ?? false,
-  };
-}
-
-function parseList(list: string): ApiKeyRecord[] {
-  return list.split(',').map((pair, index) => {
-    const colon = pair.indexOf(':');
-    const entry = { name: pair.slice(0, colon).trim(), key: pair.slice(colon + 1).trim() };
-    return fromEntry(
-      plainToInstance(ApiKeyEntry, colon < 0 ? {} : entry),
-      `API_KEYS: entry ${index + 1}`,
-    );
-  });
-}
-
-function parseFile(path: string): ApiKeyRecord[] {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(
-      `API_KEYS_FILE: cannot read ${path} as JSON (${(error as Error).message})`,
-    );
-  }
-  if (!Array.isArray(entries)) throw new ConfigError('API_KEYS_FILE: must hold a JSON array');
-  return entries.map((entry: object, index) =>
-    fromEntry(plainToInstance(ApiKeyEntry, entry), `API_KEYS_FILE: entry ${index + 1}`),
-  );
-}
-
-/** Reads API_KEYS and API_KEYS_FILE; throws ConfigError naming the variable and entry. */
-export function loadApiKeys(list?: string, file?: string): ApiKeyRecord[] {
-  const records = [...(list ? parseList(list) : []), ...(file ? parseFile(file) : [])];
-  if (records.length === 0) throw new ConfigError('API_KEYS: set API_KEYS or API_KEYS_FILE');
-  const names = new Set<string>();
-  const digests = new Set<string>();
-  for (const { name, digest } of records) {
-    if (names.has(name)) throw new ConfigError(`API_KEYS: the name "${name}" is used twice`);
-    if (digests.has(digest.toString('hex')))
-      throw new ConfigError(`API_KEYS: "${name}" repeats a key`);
-    names.add(name);
-    digests.add(digest.toString('hex'));
-  }
-  return records;
-}
+import { timingSafeEqual } from 'node:crypto';
+import { EnvironmentVariables } from '../env.validation';
+import { ApiKeyRecord, isTrialKey, sha256 } from './api-key.parser';
 
 @Injectable()
 export class ApiKeyStore {
   private readonly records: ApiKeyRecord[];
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
-    this.records = loadApiKeys(config.get('API_KEYS'), config.get('API_KEYS_FILE'));
+    // Parsed once, by validate(): the store only holds what the configuration checked.
+    this.records = config.get('apiKeys', { infer: true });
     const trial = this.records.find(isTrialKey);
     if (trial) {
       new Logger(ApiKeyStore.name).warn(

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EnvironmentVariables } from '../env.validation';
 import { FieldError } from '../validation.errors';
 import { MailAddress, matchesPattern, parseAddress } from './address.parser';
-import { ApiKeyRecord } from './api-key.store';
+import { ApiKeyRecord } from './api-key.parser';
 import { SendEmailDto } from './dto/send-email.dto';
 import { EmailJobData, EmailStatus } from './email.types';
 import { TemplateService } from './template.service';

@@ -7,7 +7,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from './api-docs.decorators';
-import { ApiKeyRecord } from './api-key.store';
+import { ApiKeyRecord } from './api-key.parser';
 import { CallerKey, RedisDeadline } from './api-request';
 import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from './dto/examples';
 import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from './dto/responses.dto';

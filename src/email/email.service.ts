@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { validationFailed } from '../validation.errors';
-import { ApiKeyRecord } from './api-key.store';
+import { ApiKeyRecord } from './api-key.parser';
 import { AcceptedBatchDto, AcceptedEmailDto } from './dto/responses.dto';
 import { SendBatchDto } from './dto/send-batch.dto';
 import { SendEmailDto } from './dto/send-email.dto';

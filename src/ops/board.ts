@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../email/api-key.store';
+import { sha256 } from '../email/api-key.parser';
 import type { EmailJobData } from '../email/email.types';
 import { LoginThrottle } from './login-throttle';
 
