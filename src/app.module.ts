@@ -7,15 +7,15 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { EmailModule } from './email/email.module';
-import { mailerOptions } from './email/mail-transport';
+import { mailerOptions } from './email/worker/mail-transport';
 import { EnvironmentVariables, validateOrExit } from './env.validation';
-import { HttpErrorFilter } from './http-error.filter';
-import { loggerOptions } from './logger.options';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { loggerOptions } from './common/logger.options';
 import { BOARD_ROUTE, boardAuth } from './ops/board';
 import { HttpMetricsMiddleware } from './ops/http-metrics.middleware';
 import { OpsModule } from './ops/ops.module';
-import { redisClientFactory } from './redis.client';
-import { createValidationPipe } from './validation.errors';
+import { redisClientFactory } from './redis/redis.client';
+import { createValidationPipe } from './common/validation.errors';
 
 type Config = ConfigService<EnvironmentVariables, true>;
 

@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { securityHeaders } from './security-headers';
-import { setupSwagger } from './swagger';
+import { securityHeaders } from './common/security-headers';
+import { setupSwagger } from './common/swagger';
 
 /** Options main.ts and the e2e tests create the app with. */
 export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: false } as const;

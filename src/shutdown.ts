@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { EmailProcessor } from './email/email.processor';
+import { EmailProcessor } from './email/worker/email.processor';
 import { EnvironmentVariables } from './env.validation';
 
 const CLOSE_TIMEOUT_MS = 5000;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import { parseAddress } from '../src/email/address.parser';
-import type { FieldError } from '../src/validation.errors';
+import type { FieldError } from '../src/common/validation.errors';
 import { APP_KEY, useStack } from './support/app';
 
 /** [what, body, status, the field a 400 names]. */

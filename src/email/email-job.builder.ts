@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentVariables } from '../env.validation';
-import { FieldError } from '../validation.errors';
+import { FieldError } from '../common/validation.errors';
 import { MailAddress, matchesPattern, parseAddress } from './address.parser';
 import { ApiKeyRecord } from './api-key.parser';
 import { SendEmailDto } from './dto/send-email.dto';

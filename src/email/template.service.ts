@@ -4,9 +4,9 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { VIEWS_DIR } from '../paths';
+import { VIEWS_DIR } from '../common/paths';
 import { RenderedBodyDto, TemplateInfoDto } from './dto/responses.dto';
-import { FieldError } from '../validation.errors';
+import { FieldError } from '../common/validation.errors';
 
 export type TemplateInfo = TemplateInfoDto;
 export type RenderedBody = RenderedBodyDto;

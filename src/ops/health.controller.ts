@@ -9,7 +9,7 @@ import {
 } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type { Response } from 'express';
-import { Public } from '../email/api-key.guard';
+import { Public } from '../email/http/api-key.guard';
 import { EMAIL_QUEUE } from '../email/email.constants';
 
 const PING_TIMEOUT_MS = 1000;

@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { httpDuration } from '../metrics';
+import { httpDuration } from '../common/metrics';
 
 /** Times every request, labelled by its route template (never the raw URL: ids would explode it). */
 @Injectable()

@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bull';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bull';
-import { Public } from '../email/api-key.guard';
+import { Public } from '../email/http/api-key.guard';
 import { EMAIL_QUEUE } from '../email/email.constants';
-import { countQueueJobsWith, metricsRegistry } from '../metrics';
+import { countQueueJobsWith, metricsRegistry } from '../common/metrics';
 
 @ApiTags('operations')
 @Public()

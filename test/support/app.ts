@@ -10,7 +10,7 @@ import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { APP_OPTIONS, setupApp } from '../../src/app.setup';
 import { EMAIL_QUEUE } from '../../src/email/email.constants';
-import { EmailProcessor } from '../../src/email/email.processor';
+import { EmailProcessor } from '../../src/email/worker/email.processor';
 import { EnvironmentVariables } from '../../src/env.validation';
 import { TestRedis } from './redis';
 import { SmtpSink } from './smtp-sink';

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { flattenErrors } from '../../validation.errors';
+import { flattenErrors } from '../../common/validation.errors';
 import { SendEmailDto } from './send-email.dto';
 
 const valid = {

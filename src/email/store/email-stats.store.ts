@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { emailsFailed, emailsSent, sendDuration } from '../metrics';
-import { LuaScript, defineScript } from '../redis.client';
-import { EMAIL_QUEUE } from './email.constants';
+import { emailsFailed, emailsSent, sendDuration } from '../../common/metrics';
+import { LuaScript, defineScript } from '../../redis/redis.client';
+import { EMAIL_QUEUE } from '../email.constants';
 
 export type Outcome = 'sent' | 'failed';
 

@@ -4,16 +4,16 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Job, Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { EnvironmentVariables } from '../env.validation';
-import { tolerateUnnamedWorker } from '../redis.client';
-import { EmailStatsStore } from './email-stats.store';
-import { EmailStatusStore } from './email-status.store';
-import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from './email.constants';
-import { EmailJobData, restingData } from './email.types';
+import { EnvironmentVariables } from '../../env.validation';
+import { tolerateUnnamedWorker } from '../../redis/redis.client';
+import { EmailStatsStore } from '../store/email-stats.store';
+import { EmailStatusStore } from '../store/email-status.store';
+import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from '../email.constants';
+import { EmailJobData, restingData } from '../email.types';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 import { jobDataProblem } from './job-data.check';
 import { InvalidJobError, classifyFailure } from './send-failure';
-import { TemplateService, htmlToText } from './template.service';
+import { TemplateService, htmlToText } from '../template.service';
 
 export interface SendResult {
   message_id: string;

@@ -1,10 +1,10 @@
 import type { MailerService } from '@nestjs-modules/mailer';
 import type { Job } from 'bull';
 import type { PinoLogger } from 'nestjs-pino';
-import { EmailStatusStore } from './email-status.store';
+import { EmailStatusStore } from '../store/email-status.store';
 import { EmailProcessor } from './email.processor';
-import { EmailJobData } from './email.types';
-import { TemplateService } from './template.service';
+import { EmailJobData } from '../email.types';
+import { TemplateService } from '../template.service';
 
 const data = {
   id: 'a1',

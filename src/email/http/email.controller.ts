@@ -7,12 +7,12 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from './api-docs.decorators';
-import { ApiKeyRecord } from './api-key.parser';
+import { ApiKeyRecord } from '../api-key.parser';
 import { CallerKey, RedisDeadline } from './api-request';
-import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from './dto/examples';
-import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from './dto/responses.dto';
-import { SendBatchDto } from './dto/send-batch.dto';
-import { SendEmailDto } from './dto/send-email.dto';
+import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from '../dto/examples';
+import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from '../dto/responses.dto';
+import { SendBatchDto } from '../dto/send-batch.dto';
+import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailService } from './email.service';
 import { Idempotent, IdempotencyService, IdempotentRequest } from './idempotency.service';
 

@@ -1,9 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { flattenErrors } from '../validation.errors';
-import { MailAddress, parseAddress } from './address.parser';
-import { SendEmailDto } from './dto/send-email.dto';
-import { TemplateService } from './template.service';
+import { flattenErrors } from '../../common/validation.errors';
+import { MailAddress, parseAddress } from '../address.parser';
+import { SendEmailDto } from '../dto/send-email.dto';
+import { TemplateService } from '../template.service';
 
 const JOB_FIELDS = new Set([
   ...['id', 'key', 'message_id', 'created_at', 'from', 'to', 'cc', 'bcc', 'reply_to'],

@@ -5,10 +5,10 @@ import {
   createParamDecorator,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { validationFailed } from '../validation.errors';
+import { validationFailed } from '../../common/validation.errors';
 import { ApiRequest } from './api-request';
-import { EmailQueueConnection } from './email-queue.connection';
-import { IdempotencyStore, fingerprintOf } from './idempotency.store';
+import { EmailQueueConnection } from '../store/email-queue.connection';
+import { IdempotencyStore, fingerprintOf } from '../store/idempotency.store';
 
 /** What idempotency needs of a request: its key, whose it is, what it asks, and its answer. */
 export interface IdempotentRequest {

@@ -1,6 +1,6 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiKeyRecord } from './api-key.parser';
+import { ApiKeyRecord } from '../api-key.parser';
 
 /** A request as the API's guards and interceptors leave it. */
 export type ApiRequest = Request & {

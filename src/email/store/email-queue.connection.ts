@@ -8,9 +8,9 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { EnvironmentVariables } from '../env.validation';
-import { closeQueue, durabilityWarnings, withRedis } from '../redis.client';
-import { EMAIL_QUEUE } from './email.constants';
+import { EnvironmentVariables } from '../../env.validation';
+import { closeQueue, durabilityWarnings, withRedis } from '../../redis/redis.client';
+import { EMAIL_QUEUE } from '../email.constants';
 
 const queueUnavailable = (): ServiceUnavailableException =>
   new ServiceUnavailableException({

@@ -1,16 +1,16 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { validationFailed } from '../validation.errors';
-import { ApiKeyRecord } from './api-key.parser';
-import { AcceptedBatchDto, AcceptedEmailDto } from './dto/responses.dto';
-import { SendBatchDto } from './dto/send-batch.dto';
-import { SendEmailDto } from './dto/send-email.dto';
-import { EmailJobBuilder, PreparedEmail } from './email-job.builder';
-import { EmailQueueConnection } from './email-queue.connection';
-import { EmailStatusStore } from './email-status.store';
-import { EMAIL_QUEUE, SEND_EMAIL_JOB } from './email.constants';
-import { EmailJobData, EmailStatus } from './email.types';
+import { validationFailed } from '../../common/validation.errors';
+import { ApiKeyRecord } from '../api-key.parser';
+import { AcceptedBatchDto, AcceptedEmailDto } from '../dto/responses.dto';
+import { SendBatchDto } from '../dto/send-batch.dto';
+import { SendEmailDto } from '../dto/send-email.dto';
+import { EmailJobBuilder, PreparedEmail } from '../email-job.builder';
+import { EmailQueueConnection } from '../store/email-queue.connection';
+import { EmailStatusStore } from '../store/email-status.store';
+import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../email.constants';
+import { EmailJobData, EmailStatus } from '../email.types';
 
 export type AcceptedEmail = AcceptedEmailDto;
 export type AcceptedBatch = AcceptedBatchDto;

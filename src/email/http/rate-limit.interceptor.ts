@@ -9,11 +9,11 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
 import { Observable, from, switchMap } from 'rxjs';
-import { EnvironmentVariables } from '../env.validation';
+import { EnvironmentVariables } from '../../env.validation';
 import { ApiRequest, redisDeadline } from './api-request';
-import { MAX_BATCH } from './dto/send-batch.dto';
-import { EmailQueueConnection } from './email-queue.connection';
-import { RateLimitStore } from './rate-limit.store';
+import { MAX_BATCH } from '../dto/send-batch.dto';
+import { EmailQueueConnection } from '../store/email-queue.connection';
+import { RateLimitStore } from '../store/rate-limit.store';
 
 /**
  * Emails a request asks for: a batch's length (at most MAX_BATCH: a longer one is refused
