@@ -8,7 +8,7 @@ import { EnvironmentVariables } from '../env.validation';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ApiKeyStore } from './http/api-key.store';
 import { EmailJobBuilder } from './email-job.builder';
-import { EmailBoardAdapter } from '../ops/board';
+import { EmailBoardAdapter } from './email-board.adapter';
 import { EmailQueueConnection } from './store/email-queue.connection';
 import { EmailStatsStore } from './store/email-stats.store';
 import { EmailStatusStore } from './store/email-status.store';
