@@ -41,6 +41,14 @@ const PARSER_MESSAGES: Record<string, string> = {
   'encoding.unsupported': 'Unsupported Content-Encoding',
 };
 
+/** SPEC §3's error body; also for the few answers given outside Nest (the worker's port). */
+export const errorBody = (statusCode: number, message: string, code: string): ErrorBody => ({
+  statusCode,
+  error: STATUS_CODES[statusCode] ?? 'Error',
+  message,
+  code,
+});
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   constructor(@InjectPinoLogger(HttpErrorFilter.name) private readonly logger: PinoLogger) {}
@@ -86,6 +94,6 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private base(statusCode: number, message: string, code: string): ErrorBody {
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, code };
+    return errorBody(statusCode, message, code);
   }
 }

@@ -1,8 +1,12 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
+import { ROUTES } from './routes';
 
 /** JSON answers: browsers never render them, so of helmet's headers only nosniff matters. */
-const JSON_ROUTES = /^\/(send-email|templates|health|metrics|info\.json)(\/|$)/;
+const JSON_PREFIXES = [ROUTES.email, ROUTES.templates, ROUTES.health, ROUTES.metrics, 'info.json'];
+const JSON_ROUTES = new RegExp(
+  `^/(${JSON_PREFIXES.map((p) => p.replace('.', '\\.')).join('|')})(/|$)`,
+);
 
 /**
  * helmet's headers on the pages people open. Its default Content-Security-Policy fits the
@@ -15,7 +19,7 @@ export function securityHeaders(): RequestHandler {
   const withoutCsp = helmet({ contentSecurityPolicy: false });
   return (req, res, next) => {
     if (!JSON_ROUTES.test(req.path))
-      return (req.path.startsWith('/queues') ? withoutCsp : strict)(req, res, next);
+      return (req.path.startsWith(`/${ROUTES.board}`) ? withoutCsp : strict)(req, res, next);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   };

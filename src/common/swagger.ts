@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { PACKAGE } from './paths';
+import { ROUTES } from './routes';
 
 const DESCRIPTION = `Transactional email over HTTP. POST a request with your API key; the service validates it,
 queues it and answers 202 at once; a worker sends it over SMTP. Every error is
@@ -27,8 +28,8 @@ export function setupSwagger(app: INestApplication): void {
     )
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
+  SwaggerModule.setup(ROUTES.docs, app, document, {
+    jsonDocumentUrl: `${ROUTES.docs}-json`,
     customSiteTitle: `${PACKAGE.name} API`,
     // A key typed into "Authorize" must not outlive the tab in localStorage.
     swaggerOptions: { persistAuthorization: false },

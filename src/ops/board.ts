@@ -9,8 +9,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../email/api-key.parser';
 import { LoginThrottle } from './login-throttle';
+import { ROUTES } from '../common/routes';
 
-export const BOARD_ROUTE = '/queues';
+export const BOARD_ROUTE = `/${ROUTES.board}`;
 
 // What the board may change: retry (one job, or all of a state) and promote (one, or all
 // delayed). Adding, editing, removing, cleaning, emptying, obliterating, pausing are refused:

@@ -11,13 +11,14 @@ import type { Queue } from 'bull';
 import type { Response } from 'express';
 import { Public } from '../email/http/api-key.guard';
 import { EMAIL_QUEUE } from '../email/email.constants';
+import { ROUTES } from '../common/routes';
 
 const PING_TIMEOUT_MS = 1000;
 
 /** @nestjs/terminus health: liveness, and readiness with a Redis ping (503 when down). */
 @ApiTags('operations')
 @Public()
-@Controller('health')
+@Controller(ROUTES.health)
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

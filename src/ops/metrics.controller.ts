@@ -5,10 +5,11 @@ import type { Queue } from 'bull';
 import { Public } from '../email/http/api-key.guard';
 import { EMAIL_QUEUE } from '../email/email.constants';
 import { countQueueJobsWith, metricsRegistry } from '../common/metrics';
+import { ROUTES } from '../common/routes';
 
 @ApiTags('operations')
 @Public()
-@Controller('metrics')
+@Controller(ROUTES.metrics)
 export class MetricsController {
   constructor(@InjectQueue(EMAIL_QUEUE) queue: Queue) {
     countQueueJobsWith(async () => ({ ...(await queue.getJobCounts()) }));

@@ -1,17 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { errorBody } from '../common/http-error.filter';
+import { ROUTES } from '../common/routes';
 
-const OPS_PATHS = new Set(['/health', '/health/live', '/metrics']);
+const OPS_PATHS = new Set([`/${ROUTES.health}`, `/${ROUTES.health}/live`, `/${ROUTES.metrics}`]);
 
 /** ROLE=worker's optional HEALTH_PORT serves health and metrics only: never the API. */
 export function serveOpsOnly(app: INestApplication): void {
+  // Express middleware, outside Nest: the filter's body builder, not the filter itself.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (OPS_PATHS.has(req.path)) return next();
-    res.status(404).json({
-      statusCode: 404,
-      error: 'Not Found',
-      message: 'A worker serves only /health and /metrics',
-      code: 'not_found',
-    });
+    res.status(404).json(errorBody(404, 'A worker serves only /health and /metrics', 'not_found'));
   });
 }

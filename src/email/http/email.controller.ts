@@ -15,13 +15,14 @@ import { SendBatchDto } from '../dto/send-batch.dto';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailService } from './email.service';
 import { Idempotent, IdempotencyService, IdempotentRequest } from './idempotency.service';
+import { ROUTES } from '../../common/routes';
 
 const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND } =
   HttpStatus;
 
 @ApiTags('emails')
 @ApiKeyAuth()
-@Controller('send-email')
+@Controller(ROUTES.email)
 export class EmailController {
   constructor(
     private readonly emails: EmailService,

@@ -6,10 +6,11 @@ import { RenderTemplateDto } from '../dto/render-template.dto';
 import { RenderedBodyDto, TemplateInfoDto } from '../dto/responses.dto';
 import { TEMPLATE_NAME } from '../dto/send-email.dto';
 import { TemplateService } from '../template.service';
+import { ROUTES } from '../../common/routes';
 
 @ApiTags('templates')
 @ApiKeyAuth()
-@Controller('templates')
+@Controller(ROUTES.templates)
 export class TemplatesController {
   constructor(private readonly templates: TemplateService) {}
 
