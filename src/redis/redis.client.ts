@@ -57,9 +57,6 @@ export function defineScript(
   };
 }
 
-/** A connection for plain commands, with the fail-fast settings of Bull's command client. */
-export const createCommandClient = (url: string): Redis => redisClientFactory(url)('client');
-
 /**
  * Closes the queue without waiting for active jobs (EmailProcessor.drain() did the waiting,
  * bounded), then ends our connections: Bull leaves clients from createClient open.
