@@ -1,5 +1,3 @@
-import { registerDecorator } from 'class-validator';
-
 const ALPHABET = new Uint8Array(128);
 for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
   ALPHABET[char.charCodeAt(0)] = 1;
@@ -15,11 +13,3 @@ export function isBase64(value: unknown): boolean {
   for (let i = 0; i < end; i++) if (ALPHABET[value.charCodeAt(i)] !== 1) return false;
   return true;
 }
-
-export const IsBase64Content = (): PropertyDecorator => (target, propertyName) =>
-  registerDecorator({
-    target: target.constructor,
-    propertyName: propertyName as string,
-    options: { message: '$property must be base64 encoded' },
-    validator: { validate: isBase64 },
-  });

@@ -1,5 +1,6 @@
 import { ValidationArguments, registerDecorator } from 'class-validator';
 import { parseAddress } from '../address.parser';
+import { isBase64 } from './base64';
 import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
 export const MAX_RECIPIENTS = 50;
@@ -30,6 +31,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 const recipientsIn = (value: unknown): number =>
   value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
+
+/** Attachment content: padded standard base64, checked in one pass (see base64.ts). */
+export const IsBase64Content = (): PropertyDecorator => rule(isBase64, 'must be base64 encoded');
 
 /** One address, strictly parsed (see address.parser.ts). */
 export const IsMailAddress = (): PropertyDecorator =>

@@ -13,9 +13,9 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsBase64Content } from './base64';
 import {
   HasNoEncodedWord,
+  IsBase64Content,
   HasRecipientTotal,
   IsCustomHeaders,
   IsHeaderSafe,

@@ -122,16 +122,14 @@ export class EmailProcessor implements OnApplicationBootstrap {
     error: unknown,
     log: PinoLogger['logger'],
   ): Promise<void> {
-    const { permanent, reason } = classifyFailure(error);
+    const { permanent, reason, metric } = classifyFailure(error);
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
     await this.statuses.update(String(job.id), {
       status: final ? 'failed' : 'queued',
       error: reason,
     });
-    const metric = error instanceof InvalidJobError ? 'invalid_job' : 'rejected';
-    if (final)
-      await this.stats.record('failed', { reason: permanent ? metric : 'retries_exhausted' });
+    if (final) await this.stats.record('failed', { reason: metric });
     if (final) log.error({ reason, permanent }, 'failed');
     else log.warn({ reason }, 'send failed; will retry');
   }

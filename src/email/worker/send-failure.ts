@@ -2,6 +2,8 @@
 export interface SendFailure {
   permanent: boolean;
   reason: string;
+  /** emails_failed_total's reason when the failure is final. */
+  metric: 'invalid_job' | 'rejected' | 'retries_exhausted';
 }
 
 interface SmtpError extends Error {
@@ -18,16 +20,20 @@ export class InvalidJobError extends Error {
 }
 
 /**
- * An InvalidJobError is permanent. SMTP 5xx replies (including "all recipients refused") are permanent: the same message would
- * be refused again. 4xx replies, timeouts and connection errors are transient and retried.
+ * An InvalidJobError is permanent, and so are SMTP 5xx replies (including "all recipients
+ * refused"): the same message would be refused again. 4xx replies, timeouts and connection
+ * errors are transient and retried.
  */
 export function classifyFailure(error: unknown): SendFailure {
-  if (error instanceof InvalidJobError) return { permanent: true, reason: error.message };
+  if (error instanceof InvalidJobError)
+    return { permanent: true, reason: error.message, metric: 'invalid_job' };
   const smtp = error as SmtpError;
   const code = typeof smtp.responseCode === 'number' ? smtp.responseCode : undefined;
   const text = (smtp.response ?? smtp.message ?? String(error)).replace(/\s+/g, ' ').trim();
   const reason = code && !text.startsWith(String(code)) ? `${code} ${text}` : text;
-  return { permanent: code !== undefined && code >= 500, reason: reason.slice(0, 500) };
+  const permanent = code !== undefined && code >= 500;
+  const metric = permanent ? 'rejected' : 'retries_exhausted';
+  return { permanent, reason: reason.slice(0, 500), metric };
 }
 
 /**
