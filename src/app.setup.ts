@@ -1,7 +1,9 @@
+import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { securityHeaders } from './common/security-headers';
 import { setupSwagger } from './common/swagger';
+import { EnvironmentVariables } from './config/env.validation';
 
 /** Options main.ts and the e2e tests create the app with. */
 export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: false } as const;
@@ -13,6 +15,7 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
   // An ETag is a SHA-1 of every answer; no client of this API revalidates, so it is pure cost.
   app.set('etag', false);
   app.use(securityHeaders());
-  setupSwagger(app);
+  const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  if (config.get('plan', { infer: true }).api) setupSwagger(app);
   return app;
 }

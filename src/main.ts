@@ -3,22 +3,18 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { APP_OPTIONS, setupApp } from './app.setup';
-import { EnvironmentVariables } from './env.validation';
-import { serveOpsOnly } from './ops/worker-port';
+import { EnvironmentVariables } from './config/env.validation';
 import { exitGracefullyOn } from './shutdown';
 
 async function bootstrap(): Promise<void> {
-  const app = setupApp(await NestFactory.create<NestExpressApplication>(AppModule, APP_OPTIONS));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), APP_OPTIONS);
+  setupApp(app);
   exitGracefullyOn(app);
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
-  if (config.get('ROLE', { infer: true }) === 'worker') {
-    // A worker only consumes the queue; at most a health/metrics port is opened.
-    const healthPort = config.get('HEALTH_PORT', { infer: true });
-    if (!healthPort) return void (await app.init());
-    serveOpsOnly(app);
-    return void (await app.listen(healthPort, config.get('HOST', { infer: true })));
-  }
-  await app.listen(config.get('PORT', { infer: true }), config.get('HOST', { infer: true }));
+  const { port } = config.get('plan', { infer: true });
+  // A worker without HEALTH_PORT opens no port at all.
+  if (port === undefined) return void (await app.init());
+  await app.listen(port, config.get('HOST', { infer: true }));
 }
 
 bootstrap().catch((error: unknown) => {

@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
+import { withTimeout } from './common/timeout';
 import { EmailProcessor } from './email/worker/email.processor';
-import { EnvironmentVariables } from './env.validation';
+import { EnvironmentVariables } from './config/env.validation';
 
 const CLOSE_TIMEOUT_MS = 5000;
 
@@ -23,26 +23,27 @@ export function exitGracefullyOn(
     if (stopping) return;
     stopping = true;
     const logger = app.get(Logger);
-    const graceMs = app
-      .get(ConfigService<EnvironmentVariables, true>)
-      .get('SHUTDOWN_GRACE_MS', { infer: true });
+    const config = app.get(ConfigService<EnvironmentVariables, true>);
+    const graceMs = config.get('SHUTDOWN_GRACE_MS', { infer: true });
     logger.log(
       `${signal}: shutting down, waiting up to ${graceMs} ms for sends in flight`,
       'Shutdown',
     );
     const server = app.getHttpServer() as Server;
     if (server.listening) server.close();
-    const drained = await app.get(EmailProcessor).drain(graceMs);
+    const { worker } = config.get('plan', { infer: true });
+    const drained = !worker || (await app.get(EmailProcessor).drain(graceMs));
     if (!drained)
       logger.warn(
         'grace period over: unfinished sends will be retried by another worker',
         'Shutdown',
       );
     // Closing waits on Redis and SMTP; when those are gone it must not keep the process alive.
-    const closed = await Promise.race([
+    const closed = await withTimeout(
       app.close().then(() => true),
-      delay(CLOSE_TIMEOUT_MS, false),
-    ]);
+      CLOSE_TIMEOUT_MS,
+      () => false,
+    );
     logger.log(
       closed ? 'stopped' : `stopped without a clean close after ${CLOSE_TIMEOUT_MS} ms`,
       'Shutdown',

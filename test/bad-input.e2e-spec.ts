@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
-import { parseAddress } from '../src/email/address.parser';
+import { parseAddress } from '../src/mail-syntax/address.parser';
 import type { FieldError } from '../src/common/validation.errors';
 import { APP_KEY, useStack } from './support/app';
 

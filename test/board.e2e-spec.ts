@@ -1,5 +1,5 @@
 import type { Job } from 'bull';
-import { LOGIN_FAILURES } from '../src/ops/login-throttle';
+import { LOGIN_FAILURES } from '../src/ops/board/login-throttle';
 import { APP_KEY, textMail, useStack } from './support/app';
 import { smtpError } from './support/smtp-sink';
 

@@ -1,5 +1,5 @@
 import Bull from 'bull';
-import { EMAIL_QUEUE } from '../src/email/email.constants';
+import { EMAIL_QUEUE } from '../src/email/store/email.constants';
 import { APP_KEY, textMail } from './support/app';
 import { TestRedis, freePort } from './support/redis';
 import { ServiceProcess } from './support/service';

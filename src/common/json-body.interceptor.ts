@@ -11,7 +11,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Request, RequestHandler, Response } from 'express';
 import { text } from 'express';
 import { Observable, from, switchMap } from 'rxjs';
-import { EnvironmentVariables } from '../env.validation';
+import { EnvironmentVariables } from '../config/env.validation';
 
 const MAX_DEPTH = 32;
 const JSON_TYPES = ['application/json', 'application/*+json'];

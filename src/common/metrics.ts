@@ -1,11 +1,10 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
+import { Counter, Histogram, register } from 'prom-client';
 
 /**
- * Prometheus metrics of this process, in prom-client's default registry (which /metrics
- * serves). Module-level singletons: one set per process, however many Nest apps it boots.
+ * The service's own Prometheus metrics, in prom-client's default registry (which /metrics
+ * serves): one set per process, however many Nest apps it boots. What depends on a running
+ * app (default process metrics, the queue gauge) is registered by ops/queue-metrics.ts.
  */
-collectDefaultMetrics();
-
 export const emailsSent = new Counter({
   name: 'emails_sent_total',
   help: 'Emails accepted by the SMTP server (or written to the outbox)',
@@ -31,22 +30,3 @@ export const httpDuration = new Histogram({
 });
 
 export { register as metricsRegistry };
-
-type QueueCounts = () => Promise<Record<string, number>>;
-let countQueue: QueueCounts | undefined;
-
-/** Jobs by state, read from Bull when Prometheus scrapes (not kept up to date in between). */
-new Gauge({
-  name: 'email_queue_jobs',
-  help: 'Jobs in the email queue by state',
-  labelNames: ['state'] as const,
-  async collect(): Promise<void> {
-    const counts = await countQueue?.().catch(() => undefined);
-    for (const [state, count] of Object.entries(counts ?? {})) this.set({ state }, count);
-  },
-});
-
-/** Where the queue gauge reads its counts; set by the app that serves /metrics. */
-export const countQueueJobsWith = (source: QueueCounts): void => {
-  countQueue = source;
-};

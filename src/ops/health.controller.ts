@@ -9,9 +9,10 @@ import {
 } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type { Response } from 'express';
-import { Public } from '../email/http/api-key.guard';
-import { EMAIL_QUEUE } from '../email/email.constants';
+import { Public } from '../email/http/request.decorators';
+import { EMAIL_QUEUE } from '../email/store/email.constants';
 import { ROUTES } from '../common/routes';
+import { withTimeout } from '../common/timeout';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -48,11 +49,10 @@ export class HealthController {
   private async redis(): Promise<HealthIndicatorResult> {
     const session = this.indicators.check('redis');
     const timedOut = new Error(`no answer in ${PING_TIMEOUT_MS} ms`);
-    const timeout = new Promise<never>((_resolve, reject) =>
-      setTimeout(() => reject(timedOut), PING_TIMEOUT_MS).unref(),
-    );
     try {
-      await Promise.race([this.queue.client.ping(), timeout]);
+      await withTimeout(this.queue.client.ping(), PING_TIMEOUT_MS, () => {
+        throw timedOut;
+      });
       return session.up();
     } catch (error) {
       // Our own words only: the client's errors name Redis' address, and /health is public.

@@ -1,17 +1,21 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { EmailModule } from '../email/email.module';
 import { HealthController } from './health.controller';
-import { InfoController } from './info.controller';
-import { InfoService } from './info.service';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
+import { QueueMetrics } from './queue-metrics';
 
-/** The surfaces for operators and people: info page, health, metrics. */
+/** What every role serves to operators: health and metrics (a worker's HEALTH_PORT has only these). */
 @Module({
   // Terminus would log every failed check, i.e. each probe during an outage, with Redis'
   // error text; EmailQueueConnection logs one line per outage instead.
   imports: [TerminusModule.forRoot({ logger: false }), EmailModule],
-  controllers: [InfoController, HealthController, MetricsController],
-  providers: [InfoService],
+  controllers: [HealthController, MetricsController],
+  providers: [QueueMetrics],
 })
-export class OpsModule {}
+export class OpsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { Job, Queue } from 'bull';
 import { createHash } from 'node:crypto';
@@ -9,9 +10,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { APP_OPTIONS, setupApp } from '../../src/app.setup';
-import { EMAIL_QUEUE } from '../../src/email/email.constants';
+import { EMAIL_QUEUE } from '../../src/email/store/email.constants';
 import { EmailProcessor } from '../../src/email/worker/email.processor';
-import { EnvironmentVariables } from '../../src/env.validation';
+import { EnvironmentVariables } from '../../src/config/env.validation';
+import { ProcessPlan } from '../../src/config/role';
 import { TestRedis } from './redis';
 import { SmtpSink } from './smtp-sink';
 
@@ -57,7 +59,7 @@ export async function bootApp(env: Record<string, string>): Promise<TestApp> {
   for (const name of Object.keys(new EnvironmentVariables())) process.env[name] = env[name] ?? '';
   process.env.LOG_LEVEL = env.LOG_LEVEL ?? process.env.TEST_LOG_LEVEL ?? 'silent';
   const { AppModule } = await import('../../src/app.module');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot()] }).compile();
   const app = setupApp(moduleRef.createNestApplication<NestExpressApplication>(APP_OPTIONS));
   await app.listen(0, '127.0.0.1');
   const queue = app.get<Queue>(getQueueToken(EMAIL_QUEUE));
@@ -69,7 +71,8 @@ export async function bootApp(env: Record<string, string>): Promise<TestApp> {
     finished: async (id): Promise<unknown> =>
       ((await queue.getJob(id)) as Job).finished() as Promise<unknown>,
     close: async () => {
-      await app.get(EmailProcessor).drain(5000);
+      const { worker } = app.get(ConfigService).get<ProcessPlan>('plan')!;
+      if (worker) await app.get(EmailProcessor).drain(5000);
       await app.close();
     },
   };

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenErrors } from '../../common/validation.errors';
-import * as parser from '../address.parser';
+import * as parser from '../../mail-syntax/address.parser';
 import { SendEmailDto } from './send-email.dto';
 
 const valid = {

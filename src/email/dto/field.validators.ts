@@ -1,7 +1,7 @@
 import { ValidationArguments, registerDecorator } from 'class-validator';
-import { parseAddress } from '../address.parser';
+import { parseAddress } from '../../mail-syntax/address.parser';
 import { isBase64 } from './base64';
-import { ENCODED_WORD, INVISIBLE } from '../header-text';
+import { ENCODED_WORD, INVISIBLE } from '../../mail-syntax/header-text';
 
 export const MAX_RECIPIENTS = 50;
 const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

@@ -1,7 +1,7 @@
 import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeyRecord } from '../api-key.parser';
+import { ApiKeyRecord } from '../../config/api-key.parser';
 import { ApiKeyStore } from './api-key.store';
 
 const RECORD = { name: 'app' } as ApiKeyRecord;

@@ -1,18 +1,8 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  Injectable,
-  SetMetadata,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiKeyStore } from './api-key.store';
-import { ApiRequest } from './api-request';
-
-const IS_PUBLIC = 'isPublic';
-/** Opts a route out of the API-key check (pages for people, health, metrics). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+import { ApiRequest, IS_PUBLIC } from './request.decorators';
 
 const MAX_KEY_LENGTH = 512;
 

@@ -1,4 +1,4 @@
-import { loadApiKeys } from '../api-key.parser';
+import { loadApiKeys } from '../../config/api-key.parser';
 import { ApiKeyStore } from './api-key.store';
 
 const KEY_A = 'key-a-0123456789abcdef';

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { timingSafeEqual } from 'node:crypto';
-import { EnvironmentVariables } from '../../env.validation';
-import { ApiKeyRecord, isTrialKey, sha256 } from '../api-key.parser';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { ApiKeyRecord, isTrialKey, sha256 } from '../../config/api-key.parser';
 
 @Injectable()
 export class ApiKeyStore {

@@ -6,15 +6,15 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from './api-docs.decorators';
-import { ApiKeyRecord } from '../api-key.parser';
-import { CallerKey, RedisDeadline } from './api-request';
+import { ApiErrors, ApiIdempotencyKey, ApiKeyAuth } from '../dto/api-docs.decorators';
+import { ApiKeyRecord } from '../../config/api-key.parser';
+import { CallerKey, Idempotent, IdempotentRequest, RedisDeadline } from './request.decorators';
 import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from '../dto/examples';
 import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from '../dto/responses.dto';
 import { SendBatchDto } from '../dto/send-batch.dto';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailService } from './email.service';
-import { Idempotent, IdempotencyService, IdempotentRequest } from './idempotency.service';
+import { IdempotencyService } from './idempotency.service';
 import { ROUTES } from '../../common/routes';
 
 const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND } =

@@ -1,41 +1,8 @@
-import {
-  ConflictException,
-  ExecutionContext,
-  Injectable,
-  createParamDecorator,
-} from '@nestjs/common';
-import type { Response } from 'express';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { validationFailed } from '../../common/validation.errors';
-import { ApiRequest } from './api-request';
+import { IdempotentRequest } from './request.decorators';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { IdempotencyStore, fingerprintOf } from '../store/idempotency.store';
-
-/** What idempotency needs of a request: its key, whose it is, what it asks, and its answer. */
-export interface IdempotentRequest {
-  key: unknown;
-  owner: string;
-  route: string;
-  body: unknown;
-  /** The request's Redis deadline (redisDeadline), shared with the accept it wraps. */
-  deadline?: number;
-  setHeader(name: string, value: string): void;
-}
-
-/** The request as IdempotencyService.run takes it (the raw body, not the DTO, is fingerprinted). */
-export const Idempotent = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): IdempotentRequest => {
-    const request = context.switchToHttp().getRequest<ApiRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
-    return {
-      key: request.headers['idempotency-key'],
-      owner: request.apiKey!.name,
-      route: `${request.baseUrl}${(request.route as { path: string }).path}`,
-      body: request.body,
-      deadline: request.redisDeadline,
-      setHeader: (name, value) => void response.setHeader(name, value),
-    };
-  },
-);
 
 const conflict = (message: string): ConflictException =>
   new ConflictException({ message, code: 'idempotency_conflict' });

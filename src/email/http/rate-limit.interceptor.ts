@@ -9,8 +9,8 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
 import { Observable, from, switchMap } from 'rxjs';
-import { EnvironmentVariables } from '../../env.validation';
-import { ApiRequest, redisDeadline } from './api-request';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { ApiRequest, redisDeadline } from './request.decorators';
 import { MAX_BATCH } from '../dto/send-batch.dto';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { RateLimitStore } from '../store/rate-limit.store';

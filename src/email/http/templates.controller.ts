@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { validationFailed } from '../../common/validation.errors';
-import { ApiErrors, ApiKeyAuth } from './api-docs.decorators';
+import { ApiErrors, ApiKeyAuth } from '../dto/api-docs.decorators';
 import { RenderTemplateDto } from '../dto/render-template.dto';
 import { RenderedBodyDto, TemplateInfoDto } from '../dto/responses.dto';
 import { TEMPLATE_NAME } from '../dto/send-email.dto';

@@ -8,9 +8,11 @@ import {
 import { ConfigService } from '@nestjs/config';
 import type { Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { EnvironmentVariables } from '../../env.validation';
-import { closeQueue, durabilityWarnings, withRedis } from '../../redis/redis.client';
-import { EMAIL_QUEUE } from '../email.constants';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { closeQueue } from '../../redis/bull-internals';
+import { durabilityWarnings } from '../../redis/durability';
+import { withRedis } from '../../redis/with-redis';
+import { EMAIL_QUEUE } from './email.constants';
 
 const queueUnavailable = (): ServiceUnavailableException =>
   new ServiceUnavailableException({

@@ -2,8 +2,8 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { emailsFailed, emailsSent, sendDuration } from '../../common/metrics';
-import { LuaScript, defineScript } from '../../redis/redis.client';
-import { EMAIL_QUEUE } from '../email.constants';
+import { LuaScript, defineScript } from '../../redis/lua-script';
+import { EMAIL_QUEUE } from './email.constants';
 
 export type Outcome = 'sent' | 'failed';
 

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { LuaScript, defineScript } from '../../redis/redis.client';
-import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from '../email.constants';
-import { EmailState, EmailStatus } from '../email.types';
+import { LuaScript, defineScript } from '../../redis/lua-script';
+import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
+import { EmailState, EmailStatus } from './email.types';
 
 /** Fields a worker may change after the record is created. */
 export type StatusUpdate = Partial<

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { LuaScript, defineScript } from '../../redis/redis.client';
-import { sha256 } from '../api-key.parser';
-import { EMAIL_QUEUE } from '../email.constants';
+import { LuaScript, defineScript } from '../../redis/lua-script';
+import { sha256 } from '../../config/api-key.parser';
+import { EMAIL_QUEUE } from './email.constants';
 
 /** What a claim found: nothing (now ours), a request still running, or a finished one. */
 export type Claim =

@@ -1,8 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { LuaScript, defineScript } from '../../redis/redis.client';
-import { EMAIL_QUEUE } from '../email.constants';
+import { LuaScript, defineScript } from '../../redis/lua-script';
+import { EMAIL_QUEUE } from './email.constants';
 
 /** What one charge against a key's budget found. */
 export interface RateLimitResult {

@@ -3,7 +3,7 @@ import type { Job } from 'bull';
 import type { PinoLogger } from 'nestjs-pino';
 import { EmailStatusStore } from '../store/email-status.store';
 import { EmailProcessor } from './email.processor';
-import { EmailJobData } from '../email.types';
+import { EmailJobData } from '../store/email.types';
 import { TemplateService } from '../template.service';
 
 const data = {

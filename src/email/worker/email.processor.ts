@@ -4,12 +4,13 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Job, Queue } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
-import { EnvironmentVariables } from '../../env.validation';
-import { tolerateUnnamedWorker } from '../../redis/redis.client';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { withTimeout } from '../../common/timeout';
+import { tolerateUnnamedWorker } from '../../redis/bull-internals';
 import { EmailStatsStore } from '../store/email-stats.store';
 import { EmailStatusStore } from '../store/email-status.store';
-import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from '../email.constants';
-import { EmailJobData, restingData } from '../email.types';
+import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from '../store/email.constants';
+import { EmailJobData, restingData } from '../store/email.types';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 import { jobDataProblem } from './job-data.check';
 import { InvalidJobError, classifyFailure } from './send-failure';
@@ -24,8 +25,7 @@ export interface SendResult {
 
 /**
  * The worker: renders and sends one queued email per job. Registered with queue.process()
- * rather than @Process() because its concurrency comes from config and ROLE=api must not
- * consume at all.
+ * rather than @Process() because its concurrency comes from config.
  */
 @Injectable()
 export class EmailProcessor implements OnApplicationBootstrap {
@@ -40,7 +40,6 @@ export class EmailProcessor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.get('ROLE', { infer: true }) === 'api') return;
     const concurrency = this.config.get('WORKER_CONCURRENCY', { infer: true });
     this.queue.on(
       'failed',
@@ -65,8 +64,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
       () => true,
       () => false,
     );
-    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, graceMs, false).unref());
-    return Promise.race([finished, timeout]);
+    return withTimeout(finished, graceMs, () => false);
   }
 
   async send(job: Job<EmailJobData>): Promise<SendResult> {

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenErrors } from '../../common/validation.errors';
-import { MailAddress, parseAddress } from '../address.parser';
+import { MailAddress, parseAddress } from '../../mail-syntax/address.parser';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { TemplateService } from '../template.service';
 

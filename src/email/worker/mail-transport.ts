@@ -1,7 +1,7 @@
 import type { MailerOptions } from '@nestjs-modules/mailer';
 import { ConfigService } from '@nestjs/config';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
-import { EnvironmentVariables } from '../../env.validation';
+import { EnvironmentVariables } from '../../config/env.validation';
 import { coalesceMessages } from './message.coalescer';
 import { OutboxTransport } from './outbox.transport';
 

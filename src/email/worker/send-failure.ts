@@ -35,17 +35,3 @@ export function classifyFailure(error: unknown): SendFailure {
   const metric = permanent ? 'rejected' : 'retries_exhausted';
   return { permanent, reason: reason.slice(0, 500), metric };
 }
-
-/**
- * Exponential backoff with "equal jitter" and a cap: attempt n waits between half and all of
- * min(cap, base * 2^(n-1)), so retries after an outage do not hit the server in lockstep.
- */
-export function retryDelay(
-  attemptsMade: number,
-  baseMs: number,
-  capMs: number,
-  random = Math.random,
-): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}

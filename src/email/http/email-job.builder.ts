@@ -1,13 +1,13 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { EnvironmentVariables } from '../env.validation';
-import { FieldError } from '../common/validation.errors';
-import { MailAddress, matchesPattern, parseAddress } from './address.parser';
-import { ApiKeyRecord } from './api-key.parser';
-import { SendEmailDto } from './dto/send-email.dto';
-import { EmailJobData, EmailStatus } from './email.types';
-import { TemplateService } from './template.service';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { FieldError } from '../../common/validation.errors';
+import { MailAddress, matchesPattern, parseAddress } from '../../mail-syntax/address.parser';
+import { ApiKeyRecord } from '../../config/api-key.parser';
+import { SendEmailDto } from '../dto/send-email.dto';
+import { EmailJobData, EmailStatus } from '../store/email.types';
+import { TemplateService } from '../template.service';
 
 /** An accepted request, ready to be queued: the job, its first status record, its delay. */
 export interface PreparedEmail {

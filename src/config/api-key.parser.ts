@@ -17,8 +17,8 @@ import {
 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config.error';
-import { parseAddress } from './address.parser';
+import { ConfigError } from './config.error';
+import { parseAddress } from '../mail-syntax/address.parser';
 
 /** An app's key as the service holds it: a SHA-256 digest, never the key itself. */
 export interface ApiKeyRecord {

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Queue } from 'bull';
 import type Redis from 'ioredis';
-import { durabilityWarnings, tolerateUnnamedWorker, withRedis } from './redis.client';
+import { withRedis } from './with-redis';
 
 class FakeClient extends EventEmitter {
   constructor(public status: string) {
@@ -60,32 +59,5 @@ describe('withRedis', () => {
     await expect(
       run(new FakeClient('ready'), () => Promise.reject(new TypeError('bug'))),
     ).rejects.toThrow(TypeError);
-  });
-});
-
-describe('durabilityWarnings', () => {
-  const refusing = (status: string): Redis =>
-    Object.assign(new FakeClient(status), {
-      config: () => Promise.reject(new Error('ERR unknown command')),
-    }) as unknown as Redis;
-
-  it('warns when a connected Redis refuses CONFIG GET', async () => {
-    await expect(durabilityWarnings(refusing('ready'))).resolves.toEqual([
-      expect.stringMatching(/^Redis refused CONFIG GET/),
-    ]);
-  });
-
-  it('says nothing, to be asked again, when the connection dropped during the check', async () => {
-    await expect(durabilityWarnings(refusing('reconnecting'))).resolves.toBeUndefined();
-  });
-});
-
-describe('tolerateUnnamedWorker', () => {
-  it('keeps a failed CLIENT SETNAME from becoming an unhandled rejection', async () => {
-    const queue = {
-      setWorkerName: () => Promise.reject(new Error('Connection is closed.')),
-    } as unknown as Queue;
-    tolerateUnnamedWorker(queue);
-    await expect(queue.setWorkerName()).resolves.toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
-import { EmailStatusDto } from './dto/responses.dto';
-import { MailAddress } from './address.parser';
+import { EmailStatusDto } from '../dto/responses.dto';
+import { MailAddress } from '../../mail-syntax/address.parser';
 
 export interface EmailAttachment {
   filename: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../config.error';
+import { ConfigError } from './config.error';
 import { loadApiKeys } from './api-key.parser';
 
 const KEY_A = 'key-a-0123456789abcdef';

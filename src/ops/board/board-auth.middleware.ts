@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { sha256 } from '../email/api-key.parser';
+import { sha256 } from '../../config/api-key.parser';
 import { LoginThrottle } from './login-throttle';
-import { ROUTES } from '../common/routes';
+import { ROUTES } from '../../common/routes';
 
 export const BOARD_ROUTE = `/${ROUTES.board}`;
 

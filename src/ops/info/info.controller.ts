@@ -3,9 +3,9 @@ import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Public } from '../email/http/api-key.guard';
-import { TemplateInfo, TemplateService } from '../email/template.service';
-import { VIEWS_DIR } from '../common/paths';
+import { Public } from '../../email/http/request.decorators';
+import { TemplateInfo, TemplateService } from '../../email/template.service';
+import { VIEWS_DIR } from '../../common/paths';
 import { InfoService, InfoSnapshot } from './info.service';
 import { chartSvg, formatUptime } from './info.view';
 

@@ -11,12 +11,11 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { parseAddress } from './email/address.parser';
+import { parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
-import { ApiKeyRecord, isTrialKey, loadApiKeys } from './email/api-key.parser';
+import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
+import { ProcessPlan, ROLES, Role, planOf } from './role';
 
-export const ROLES = ['all', 'api', 'worker'] as const;
-export type Role = (typeof ROLES)[number];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Every variable the service reads; the single source for ConfigService types. */
@@ -68,6 +67,8 @@ export class EnvironmentVariables {
   MAX_BODY = '10mb';
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
+  /** Not a variable: what this process runs, from ROLE (see role.ts). */
+  declare plan: ProcessPlan;
 }
 
 /** Validates process.env (plus .env) once at start; throws ConfigError naming the variable. */
@@ -89,6 +90,7 @@ export function validate(raw: Record<string, unknown>): EnvironmentVariables {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
+  env.plan = planOf(env);
   const trial = env.apiKeys.find(isTrialKey);
   if (trial && env.NODE_ENV === 'production') {
     throw new ConfigError(

@@ -2,11 +2,11 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { JobCounts, Queue } from 'bull';
-import { EmailQueueConnection } from '../email/store/email-queue.connection';
-import { EmailStats, EmailStatsStore } from '../email/store/email-stats.store';
-import { EMAIL_QUEUE } from '../email/email.constants';
-import { EnvironmentVariables } from '../env.validation';
-import { PACKAGE } from '../common/paths';
+import { EmailQueueConnection } from '../../email/store/email-queue.connection';
+import { EmailStats, EmailStatsStore } from '../../email/store/email-stats.store';
+import { EMAIL_QUEUE } from '../../email/store/email.constants';
+import { EnvironmentVariables } from '../../config/env.validation';
+import { PACKAGE } from '../../common/paths';
 
 /** What the info page shows; /info.json serves the same for its live refresh. */
 export interface InfoSnapshot {

@@ -1,6 +1,6 @@
 import { HttpStatus, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { ErrorDto } from '../dto/responses.dto';
+import { ErrorDto } from './responses.dto';
 
 const WHEN: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.BAD_REQUEST]: 'A field is invalid (`validation_failed`; `errors` names each one)',

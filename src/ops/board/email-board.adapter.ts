@@ -1,7 +1,7 @@
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import type { QueueAdapterOptions } from '@bull-board/api/typings/app';
 import type { Queue } from 'bull';
-import type { EmailJobData } from './email.types';
+import type { EmailJobData } from '../../email/store/email.types';
 
 const listed = (list?: { address: string }[]): string[] => (list ?? []).map((a) => a.address);
 
