@@ -34,7 +34,7 @@ export class TemplatesController {
     },
   })
   @ApiOkResponse({ type: RenderedBodyDto })
-  @ApiErrors(HttpStatus.BAD_REQUEST)
+  @ApiErrors('validation_failed')
   render(@Param('name') name: string, @Body() dto: RenderTemplateDto): RenderedBodyDto {
     const errors = TEMPLATE_NAME.test(name)
       ? this.templates.check(name, dto.context)
