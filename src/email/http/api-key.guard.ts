@@ -9,6 +9,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiKeyStore } from './api-key.store';
 import { ApiRequest } from './api-request';
+import { CODE } from '../../common/error-codes';
 
 const IS_PUBLIC = 'isPublic';
 /** Opts a route out of the API-key check (pages for people, health, metrics). */
@@ -43,7 +44,7 @@ export class ApiKeyGuard implements CanActivate {
         message: key
           ? 'The API key is not valid'
           : 'Send an API key in X-API-Key or Authorization: Bearer',
-        code: 'unauthorized',
+        code: CODE.unauthorized,
       });
     }
     request.apiKey = record;

@@ -9,6 +9,7 @@ import { validationFailed } from '../../common/validation.errors';
 import { ApiRequest } from './api-request';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { IdempotencyStore, fingerprintOf } from '../store/idempotency.store';
+import { CODE } from '../../common/error-codes';
 
 /** What idempotency needs of a request: its key, whose it is, what it asks, and its answer. */
 export interface IdempotentRequest {
@@ -38,7 +39,7 @@ export const Idempotent = createParamDecorator(
 );
 
 const conflict = (message: string): ConflictException =>
-  new ConflictException({ message, code: 'idempotency_conflict' });
+  new ConflictException({ message, code: CODE.idempotency_conflict });
 
 /**
  * Idempotency-Key (1..256 characters, per API key, 24 h): a repeat of a request that was

@@ -11,11 +11,12 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../../env.validation';
 import { closeQueue, durabilityWarnings, withRedis } from '../../redis/redis.client';
 import { EMAIL_QUEUE } from '../email.constants';
+import { CODE } from '../../common/error-codes';
 
 const queueUnavailable = (): ServiceUnavailableException =>
   new ServiceUnavailableException({
     message: 'The queue (Redis) is unreachable; nothing was accepted. Retry later.',
-    code: 'queue_unavailable',
+    code: CODE.queue_unavailable,
   });
 
 /** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */
