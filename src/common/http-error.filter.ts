@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { CODE, fallbackCode } from './error-codes';
 import { FieldError } from './validation.errors';
 
 /** SPEC §3 error body; `code` is the stable value clients branch on. */
@@ -12,19 +13,6 @@ export interface ErrorBody {
   code: string;
   errors?: FieldError[];
 }
-
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'validation_failed',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
-  503: 'queue_unavailable',
-};
 
 /** Errors raised by Express' body parser carry a status and a type instead of being HttpExceptions. */
 interface ParserError {
@@ -41,8 +29,8 @@ const PARSER_MESSAGES: Record<string, string> = {
   'encoding.unsupported': 'Unsupported Content-Encoding',
 };
 
-/** SPEC §3's error body; also for the few answers given outside Nest (the worker's port). */
-export const errorBody = (statusCode: number, message: string, code: string): ErrorBody => ({
+/** SPEC §3's error body: built here and nowhere else. */
+const errorBody = (statusCode: number, message: string, code: string): ErrorBody => ({
   statusCode,
   error: STATUS_CODES[statusCode] ?? 'Error',
   message,
@@ -55,7 +43,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = this.toBody(exception);
-    if (body.statusCode >= 500 && body.code === 'internal_error') {
+    if (body.statusCode >= 500 && body.code === CODE.internal_error) {
       this.logger.error({ err: exception }, 'unhandled error');
     }
     const response = host.switchToHttp().getResponse<Response>();
@@ -72,9 +60,9 @@ export class HttpErrorFilter implements ExceptionFilter {
         ? fields.message.join('; ')
         : String(fields.message);
       const code =
-        typeof fields.code === 'string' ? fields.code : (CODE_BY_STATUS[status] ?? 'error');
+        typeof fields.code === 'string' ? fields.code : (fallbackCode(status) ?? 'error');
       return {
-        ...this.base(status, message, code),
+        ...errorBody(status, message, code),
         ...(fields.errors ? { errors: fields.errors as FieldError[] } : {}),
       };
     }
@@ -88,12 +76,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       const prefix = PARSER_MESSAGES[parser.type ?? ''] ?? 'The request body was refused';
       const status = parser.status === 403 ? 400 : parser.status;
       const detail = status === 413 ? '' : `: ${parser.message}`;
-      return this.base(status, `${prefix}${detail}`, CODE_BY_STATUS[status] ?? 'validation_failed');
+      const code = fallbackCode(status) ?? CODE.validation_failed;
+      return errorBody(status, `${prefix}${detail}`, code);
     }
-    return this.base(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error', 'internal_error');
-  }
-
-  private base(statusCode: number, message: string, code: string): ErrorBody {
-    return errorBody(statusCode, message, code);
+    return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal error', CODE.internal_error);
   }
 }

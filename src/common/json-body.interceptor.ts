@@ -12,6 +12,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { text } from 'express';
 import { Observable, from, switchMap } from 'rxjs';
 import { EnvironmentVariables } from '../config/env.validation';
+import { CODE } from './error-codes';
 
 const MAX_DEPTH = 32;
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -113,7 +114,7 @@ export class JsonBodyInterceptor implements NestInterceptor {
     if (hasBody && !req.is(JSON_TYPES)) {
       throw new UnsupportedMediaTypeException({
         message: 'Send the body as JSON with Content-Type: application/json',
-        code: 'unsupported_media_type',
+        code: CODE.unsupported_media_type,
       });
     }
     // body-parser's errors carry a status and a type; the filter reads them as they are.

@@ -15,3 +15,13 @@ export const PACKAGE = JSON.parse(readFileSync(join(BASE, '..', 'package.json'),
   name: string;
   version: string;
 };
+
+/** Every route prefix the service serves: the controllers and the security headers read these. */
+export const ROUTES = {
+  email: 'send-email',
+  templates: 'templates',
+  health: 'health',
+  metrics: 'metrics',
+  docs: 'docs',
+  board: 'queues',
+} as const;

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
-import { ROUTES } from './routes';
+import { ROUTES } from './paths';
 
 /** JSON answers: browsers never render them, so of helmet's headers only nosniff matters. */
 const JSON_PREFIXES = [ROUTES.email, ROUTES.templates, ROUTES.health, ROUTES.metrics, 'info.json'];

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { PACKAGE } from './paths';
-import { ROUTES } from './routes';
+import { PACKAGE, ROUTES } from './paths';
 
 const DESCRIPTION = `Transactional email over HTTP. POST a request with your API key; the service validates it,
 queues it and answers 202 at once; a worker sends it over SMTP. Every error is

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { CODE } from './error-codes';
 
 /** One bad field of a request, as it appears in a 400's `errors` list. */
 export interface FieldError {
@@ -29,7 +30,7 @@ export function flattenErrors(errors: ValidationError[], parent = ''): FieldErro
 export function validationFailed(errors: FieldError[]): BadRequestException {
   return new BadRequestException({
     message: errors.map((error) => error.message).join('; '),
-    code: 'validation_failed',
+    code: CODE.validation_failed,
     errors,
   });
 }

@@ -11,7 +11,7 @@ import type { Queue } from 'bull';
 import type { Response } from 'express';
 import { Public } from '../email/http/request.decorators';
 import { EMAIL_QUEUE } from '../email/store/email.constants';
-import { ROUTES } from '../common/routes';
+import { ROUTES } from '../common/paths';
 import { withTimeout } from '../common/timeout';
 
 const PING_TIMEOUT_MS = 1000;

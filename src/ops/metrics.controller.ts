@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../email/http/request.decorators';
 import { metricsRegistry } from '../common/metrics';
-import { ROUTES } from '../common/routes';
+import { ROUTES } from '../common/paths';
 
 @ApiTags('operations')
 @Public()

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CODE, ERROR_CODES } from '../../common/error-codes';
 
 export class AcceptedEmailDto {
   /** `scheduled` when send_at is in the future. */
@@ -84,19 +85,8 @@ export class ErrorDto {
   @ApiProperty({ example: 'subject must be longer than or equal to 1 characters' })
   message!: string;
   @ApiProperty({
-    enum: [
-      'validation_failed',
-      'unauthorized',
-      'sender_not_allowed',
-      'not_found',
-      'idempotency_conflict',
-      'payload_too_large',
-      'unsupported_media_type',
-      'rate_limited',
-      'queue_unavailable',
-      'internal_error',
-    ],
-    example: 'validation_failed',
+    enum: Object.keys(ERROR_CODES),
+    example: CODE.validation_failed,
   })
   code!: string;
   /** With 400: each bad field. */

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiKeyStore } from './api-key.store';
 import { ApiRequest, IS_PUBLIC } from './request.decorators';
+import { CODE } from '../../common/error-codes';
 
 const MAX_KEY_LENGTH = 512;
 
@@ -33,7 +34,7 @@ export class ApiKeyGuard implements CanActivate {
         message: key
           ? 'The API key is not valid'
           : 'Send an API key in X-API-Key or Authorization: Bearer',
-        code: 'unauthorized',
+        code: CODE.unauthorized,
       });
     }
     request.apiKey = record;

@@ -8,6 +8,7 @@ import { ApiKeyRecord } from '../../config/api-key.parser';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailJobData, EmailStatus } from '../store/email.types';
 import { TemplateService } from '../template.service';
+import { CODE } from '../../common/error-codes';
 
 /** An accepted request, ready to be queued: the job, its first status record, its delay. */
 export interface PreparedEmail {
@@ -71,7 +72,7 @@ export class EmailJobBuilder {
     ) {
       throw new ForbiddenException({
         message: `${where}This API key may not send from ${from.address}`,
-        code: 'sender_not_allowed',
+        code: CODE.sender_not_allowed,
       });
     }
     const id = randomUUID();

@@ -15,10 +15,17 @@ import { SendBatchDto } from '../dto/send-batch.dto';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailService } from './email.service';
 import { IdempotencyService } from './idempotency.service';
-import { ROUTES } from '../../common/routes';
+import { ErrorCode } from '../../common/error-codes';
+import { ROUTES } from '../../common/paths';
 
-const { BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, NOT_FOUND } =
-  HttpStatus;
+/** What a send can be refused with, besides what every API route can answer. */
+const SEND_ERRORS: ErrorCode[] = [
+  'validation_failed',
+  'sender_not_allowed',
+  'idempotency_conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+];
 
 @ApiTags('emails')
 @ApiKeyAuth()
@@ -38,7 +45,7 @@ export class EmailController {
   @ApiIdempotencyKey()
   @ApiBody({ type: SendEmailDto, examples: SEND_EMAIL_EXAMPLES })
   @ApiAcceptedResponse({ type: AcceptedEmailDto })
-  @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
+  @ApiErrors(...SEND_ERRORS)
   send(
     @Body() dto: SendEmailDto,
     @CallerKey() key: ApiKeyRecord,
@@ -60,7 +67,7 @@ export class EmailController {
     examples: { two: { summary: 'Two emails', value: BATCH_EXAMPLE } },
   })
   @ApiAcceptedResponse({ type: AcceptedBatchDto })
-  @ApiErrors(BAD_REQUEST, FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE)
+  @ApiErrors(...SEND_ERRORS)
   sendBatch(
     @Body() dto: SendBatchDto,
     @CallerKey() key: ApiKeyRecord,
@@ -75,7 +82,7 @@ export class EmailController {
     description: 'Kept 7 days; only for the API key that created it.',
   })
   @ApiOkResponse({ type: EmailStatusDto })
-  @ApiErrors(NOT_FOUND)
+  @ApiErrors('not_found')
   status(
     @Param('id') id: string,
     @CallerKey() key: ApiKeyRecord,

@@ -11,6 +11,7 @@ import { EmailQueueConnection } from '../store/email-queue.connection';
 import { EmailStatusStore } from '../store/email-status.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData, EmailStatus } from '../store/email.types';
+import { CODE } from '../../common/error-codes';
 
 export type AcceptedEmail = AcceptedEmailDto;
 export type AcceptedBatch = AcceptedBatchDto;
@@ -47,7 +48,7 @@ export class EmailService {
     if (!status)
       throw new NotFoundException({
         message: `No email ${id} for this API key`,
-        code: 'not_found',
+        code: CODE.not_found,
       });
     return status;
   }

@@ -3,9 +3,10 @@ import { validationFailed } from '../../common/validation.errors';
 import { IdempotentRequest } from './request.decorators';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { IdempotencyStore, fingerprintOf } from '../store/idempotency.store';
+import { CODE } from '../../common/error-codes';
 
 const conflict = (message: string): ConflictException =>
-  new ConflictException({ message, code: 'idempotency_conflict' });
+  new ConflictException({ message, code: CODE.idempotency_conflict });
 
 /**
  * Idempotency-Key (1..256 characters, per API key, 24 h): a repeat of a request that was

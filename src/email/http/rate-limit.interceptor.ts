@@ -14,6 +14,7 @@ import { ApiRequest, redisDeadline } from './request.decorators';
 import { MAX_BATCH } from '../dto/send-batch.dto';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { RateLimitStore } from '../store/rate-limit.store';
+import { CODE } from '../../common/error-codes';
 
 /**
  * Emails a request asks for: a batch's length (at most MAX_BATCH: a longer one is refused
@@ -72,7 +73,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     throw new HttpException(
       {
         message: `Rate limit of ${limit} emails per minute for this API key: ${cost} asked, ${Math.max(0, limit - used)} left`,
-        code: 'rate_limited',
+        code: CODE.rate_limited,
       },
       HttpStatus.TOO_MANY_REQUESTS,
     );

@@ -6,7 +6,7 @@ import { RenderTemplateDto } from '../dto/render-template.dto';
 import { RenderedBodyDto, TemplateInfoDto } from '../dto/responses.dto';
 import { TEMPLATE_NAME } from '../dto/send-email.dto';
 import { TemplateService } from '../template.service';
-import { ROUTES } from '../../common/routes';
+import { ROUTES } from '../../common/paths';
 
 @ApiTags('templates')
 @ApiKeyAuth()
@@ -34,7 +34,7 @@ export class TemplatesController {
     },
   })
   @ApiOkResponse({ type: RenderedBodyDto })
-  @ApiErrors(HttpStatus.BAD_REQUEST)
+  @ApiErrors('validation_failed')
   render(@Param('name') name: string, @Body() dto: RenderTemplateDto): RenderedBodyDto {
     const errors = TEMPLATE_NAME.test(name)
       ? this.templates.check(name, dto.context)

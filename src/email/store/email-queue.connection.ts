@@ -13,11 +13,12 @@ import { closeQueue } from '../../redis/bull-internals';
 import { durabilityWarnings } from '../../redis/durability';
 import { withRedis } from '../../redis/with-redis';
 import { EMAIL_QUEUE } from './email.constants';
+import { CODE } from '../../common/error-codes';
 
 const queueUnavailable = (): ServiceUnavailableException =>
   new ServiceUnavailableException({
     message: 'The queue (Redis) is unreachable; nothing was accepted. Retry later.',
-    code: 'queue_unavailable',
+    code: CODE.queue_unavailable,
   });
 
 /** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */

@@ -9,7 +9,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { sha256 } from '../../config/api-key.parser';
 import { LoginThrottle } from './login-throttle';
-import { ROUTES } from '../../common/routes';
+import { ROUTES } from '../../common/paths';
+import { CODE } from '../../common/error-codes';
 
 export const BOARD_ROUTE = `/${ROUTES.board}`;
 
@@ -54,7 +55,7 @@ export function boardAuth(
     if (!expected)
       throw new NotFoundException({
         message: 'Bull Board is off: set BOARD_USER and BOARD_PASSWORD',
-        code: 'not_found',
+        code: CODE.not_found,
       });
     const client = req.socket.remoteAddress ?? 'unknown';
     const blockedMs = throttle.blockedFor(client);
@@ -63,7 +64,7 @@ export function boardAuth(
       throw new HttpException(
         {
           message: 'Too many failed logins from this address; try again later',
-          code: 'rate_limited',
+          code: CODE.rate_limited,
         },
         HttpStatus.TOO_MANY_REQUESTS,
       );
@@ -74,13 +75,13 @@ export function boardAuth(
       res.setHeader('WWW-Authenticate', 'Basic realm="Bull Board", charset="UTF-8"');
       throw new UnauthorizedException({
         message: 'Bull Board needs its user and password',
-        code: 'unauthorized',
+        code: CODE.unauthorized,
       });
     }
     if (!mayChange(req))
       throw new ForbiddenException({
         message: 'Bull Board here may inspect, retry and promote jobs, nothing more',
-        code: 'forbidden',
+        code: CODE.forbidden,
       });
     next();
   };
