@@ -306,7 +306,7 @@ export function useStack<M extends Mode = 'in-process'>(
           QUEUE_PREFIX: filePrefix(),
           ...serviceEnv,
         },
-        { mode: options.mode, ...startOptions },
+        { ...startOptions, mode: startOptions.mode ?? options.mode },
       );
       services.push(service);
       return service;
