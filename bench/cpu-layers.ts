@@ -59,7 +59,7 @@ const LAYERS: [string, RegExp][] = [
 ];
 
 /** The npm package a script belongs to (`@scope/name` or `name`), if any. */
-export const packageOf = (url: string): string | undefined =>
+const packageOf = (url: string): string | undefined =>
   /node_modules\/((@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
 
 /** The package, `node:<module>` or `app` that a frame's script belongs to; undefined for native frames. */
@@ -76,7 +76,7 @@ const layerOf = (owner: string): string | undefined =>
   LAYERS.find(([, pattern]) => pattern.test(owner))?.[0];
 
 /** The layer each node's self time counts for (see the top of this file). */
-export function nodeLayers(profile: CpuProfile): (node: ProfileNode) => string {
+function nodeLayers(profile: CpuProfile): (node: ProfileNode) => string {
   const parent = new Map<number, ProfileNode>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node);

@@ -3,15 +3,15 @@
  * the Nest floor under the bench's accept load (32 connections, seed body), then the service
  * and the baseline end to end (bursts of 2,000 mails). Each server runs with
  * bench/cpu-profile.preload.js, which profiles only the measured part. Prints CPU
- * microseconds per request (per mail) by layer, writes docs/profile.md with flame views of the
- * service and the baseline (docs/flame/), and leaves the raw profiles and every flame view in
- * bench/profiles/ (the raw ones open in Chrome DevTools or speedscope too).
+ * microseconds per request (per mail) by layer and writes them to docs/profile.md. Leaves in
+ * bench/profiles/ each profile as a .cpuprofile (Chrome DevTools and speedscope open it) and
+ * as a flame graph that 0x draws from it (a self-contained .html).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, layers } from './cpu-layers';
 import { EndToEndLoad, endToEndLoad } from './e2e-load';
-import { flameSvg, publishFlames } from './flame';
 import {
   ACCEPT_SECONDS,
   CONNECTIONS,
@@ -34,13 +34,10 @@ import {
 } from './targets';
 
 const DIR = join(__dirname, 'profiles');
-const FLAME_DIR = join(ROOT, 'docs', 'flame');
 const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
 
 interface Profiled {
   name: string;
-  /** The flame view's file in bench/profiles/. */
-  flame: string;
   /** CPU µs per request or per mail, by layer. */
   perUnit: Map<string, number>;
 }
@@ -78,10 +75,19 @@ async function underProfiler<T extends { units: number }>(
     return result;
   });
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const flame = path.replace(/\.cpuprofile$/, '.svg');
-  writeFileSync(flame, flameSvg(profile, `${target.name}, ${load.label}`));
+  drawFlameGraph(path, `${target.name}, ${load.label}`);
   const perUnit = new Map([...layers(profile)].map(([layer, us]) => [layer, us / measured.units]));
-  return { name: target.name, flame, perUnit, load: measured };
+  return { name: target.name, perUnit, load: measured };
+}
+
+/** 0x's flame graph of a .cpuprofile, beside it as a self-contained .html. */
+function drawFlameGraph(cpuprofile: string, title: string): void {
+  const html = cpuprofile.replace(/\.cpuprofile$/, '.html');
+  const cli = require.resolve('0x/cmd.js');
+  const args = ['--visualize-cpu-profile', cpuprofile, '--output-html', html, '--title', title];
+  execFileSync(process.execPath, [cli, ...args, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 const acceptLoad: Load<{ units: number; rps: number }> = {
@@ -164,10 +170,7 @@ async function main(rig: Rig): Promise<void> {
   ]);
   const e2eTable = layerTable('CPU µs per mail (main thread)', delivered, e2eRows(delivered));
   process.stdout.write(`\n${acceptTable}\n\n${e2eTable}\n`);
-  const flameLinks = publishFlames(
-    [...accepted, ...delivered].filter((r) => r.name !== NEST_FLOOR.name).map((r) => r.flame),
-    FLAME_DIR,
-  );
+  const profiles = relative(ROOT, DIR);
   writeFileSync(
     join(ROOT, 'docs', 'profile.md'),
     `# Where the CPU goes: accept path and end to end\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
@@ -177,9 +180,12 @@ async function main(rig: Rig): Promise<void> {
       `## Accept path\n\nautocannon, ${CONNECTIONS} connections, the bench's body, ${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up.\n\n${acceptTable}\n\n` +
       `## End to end\n\n${E2E_RUNS} bursts of ${E2E_MAILS} POSTs (${CONNECTIONS} connections) profiled after a warm-up burst, each server alone; ` +
       `a burst ends when its last mail reached the sink.\n\n${e2eTable}\n\n` +
-      `## Flame views\n\nCallers above callees, each frame as wide as its time (idle left out), coloured by the layer ` +
-      `its own time counts for; the legend gives each layer's share. Open a file on its own to read a frame's name ` +
-      `and time by hovering it.\n\n${flameLinks.join('\n\n')}\n\n` +
+      `## Flame graphs\n\nNot kept in the repository: every run leaves each profile in \`${profiles}/\`, named ` +
+      `after the server and the load (\`service-accept\`, \`baseline-e2e\`, …), as a \`.cpuprofile\` (Chrome ` +
+      `DevTools' Performance panel and speedscope open it) and as a flame graph that \`0x\` draws from it ` +
+      `(\`.html\`, one self-contained page: hover a frame for its share, click to zoom in, search by name, show ` +
+      `or hide the app, its dependencies and Node's core; V8's idle and GC frames are left out, the tables above ` +
+      `count them).\n\n` +
       `What the layers mean and what follows from them: [performance.md](performance.md).\n`,
   );
 }

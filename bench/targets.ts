@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { TestRedis, freePort } from '../test/support/redis';
+import { BenchRedis, freePort } from './redis';
 import { CountingSink } from './sink';
 
 export const ROOT = join(__dirname, '..');
@@ -129,14 +129,14 @@ export function rssMb(pid: number): number {
 
 /** What every bench runs on: a private redis-server and the counting SMTP sink. */
 export interface Rig {
-  redis: TestRedis;
+  redis: BenchRedis;
   sink: CountingSink;
 }
 
 /** Runs a bench's `main` on a fresh rig and stops the rig after; a failure exits with 1. */
 export function runBench(name: string, main: (rig: Rig) => Promise<void>): void {
   const run = async (): Promise<void> => {
-    const redis = await TestRedis.start();
+    const redis = await BenchRedis.start();
     const sink = await CountingSink.start(await freePort());
     try {
       await main({ redis, sink });

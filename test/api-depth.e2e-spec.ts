@@ -2,9 +2,9 @@ import { simpleParser } from 'mailparser';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, OTHER_KEY, TestApp, bootApp, textMail } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink } from './support/smtp-sink';
+import { APP_KEY, OTHER_KEY, textMail } from './support/fixtures';
+import { InProcessService, useStack } from './support/service';
+import type { SmtpSink } from './support/smtp-sink';
 
 const LIMITED_KEY = 'test-key-limited-0123456789';
 const TEST_MODE_KEY = 'test-key-testmode-0123456789';
@@ -12,40 +12,29 @@ const TEST_MODE_KEY = 'test-key-testmode-0123456789';
 describe('API depth: idempotency, batch, scheduling, rate limits, test keys, template API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'api-depth-'));
   const outbox = join(dir, 'outbox');
-  let redis: TestRedis;
+  const keyFile = join(dir, 'keys.json');
+  writeFileSync(
+    keyFile,
+    JSON.stringify([
+      { name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 },
+      { name: 'ci', key: TEST_MODE_KEY, test: true },
+    ]),
+  );
+  const env = {
+    OUTBOX_DIR: outbox,
+    API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
+    API_KEYS_FILE: keyFile,
+    WORKER_CONCURRENCY: '8',
+  };
+  const stack = useStack(() => env);
+  let t: InProcessService;
   let smtp: SmtpSink;
-  let t: TestApp;
-  let second: TestApp;
+  /** A second app instance on the same Redis, API only. */
+  let second: InProcessService;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    const keyFile = join(dir, 'keys.json');
-    writeFileSync(
-      keyFile,
-      JSON.stringify([
-        { name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 },
-        { name: 'ci', key: TEST_MODE_KEY, test: true },
-      ]),
-    );
-    const env = {
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'api-depth-e2e',
-      SMTP_URL: smtp.url,
-      OUTBOX_DIR: outbox,
-      API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
-      API_KEYS_FILE: keyFile,
-      WORKER_CONCURRENCY: '8',
-    };
-    t = await bootApp(env);
-    second = await bootApp({ ...env, ROLE: 'api' });
-  });
-
-  afterAll(async () => {
-    await second?.close();
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
+    ({ service: t, smtp } = stack);
+    second = await stack.start({ ...env, ROLE: 'api' });
   });
 
   const post = (body: object, key = APP_KEY, app = t) =>

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { domainToASCII } from 'node:url';
 import { parseAddress } from '../src/mail-syntax/address.parser';
 import type { FieldError } from '../src/common/validation.errors';
-import { APP_KEY, useStack } from './support/app';
+import { APP_KEY } from './support/fixtures';
+import { useStack } from './support/service';
 
 /** [what, body, status, the field a 400 names]. */
 type Case = [string, unknown, number, string?];
@@ -258,7 +259,6 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
   const accepted = new Map<string, unknown>();
 
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'bad-input-e2e',
     API_KEYS: `app:${APP_KEY}`,
     WORKER_CONCURRENCY: '8',
     // A mail that cannot be sent surfaces in seconds, with its request, instead of after
@@ -273,7 +273,7 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
   async function send(
     body: unknown,
   ): Promise<{ status: number; body: { id?: string; code?: string; errors?: FieldError[] } }> {
-    const request = stack.t.http
+    const request = stack.service.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .set('Content-Type', 'application/json');
@@ -410,7 +410,7 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
     // Every accepted mail must be sent: a job that fails shows its request here.
     const outcomes = await Promise.allSettled(
       [...accepted.keys()].map(
-        async (id) => (await stack.t.queue.getJob(id))!.finished() as Promise<unknown>,
+        async (id) => (await stack.service.queue.getJob(id))!.finished() as Promise<unknown>,
       ),
     );
     const failures = outcomes.flatMap((outcome, i) =>
@@ -460,7 +460,13 @@ describe('no input hurts: a 4xx or a correct send, never a 500, a hang or an unn
         return { field, body: withText(plain.slice(0, cut) + char + plain.slice(cut)) };
       });
     const jobs = (): Promise<number> =>
-      stack.t.queue.getJobCountByTypes(['waiting', 'active', 'delayed', 'completed', 'failed']);
+      stack.service.queue.getJobCountByTypes([
+        'waiting',
+        'active',
+        'delayed',
+        'completed',
+        'failed',
+      ]);
     const [jobsBefore, acceptedBefore] = [await jobs(), accepted.size];
     let seen = 0;
     const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

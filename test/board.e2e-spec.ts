@@ -1,6 +1,7 @@
 import type { Job } from 'bull';
 import { LOGIN_FAILURES } from '../src/ops/board/login-throttle';
-import { APP_KEY, textMail, useStack } from './support/app';
+import { APP_KEY, textMail } from './support/fixtures';
+import { useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 
 const BOARD = { user: 'admin', password: 'board-password-0123' };
@@ -11,7 +12,6 @@ const API = '/queues/api/queues/email';
 
 describe('Bull Board: inspect, retry and promote, nothing more', () => {
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'board-e2e',
     API_KEYS: `app:${APP_KEY}`,
     BOARD_USER: BOARD.user,
     BOARD_PASSWORD: BOARD.password,
@@ -27,21 +27,26 @@ describe('Bull Board: inspect, retry and promote, nothing more', () => {
         : undefined;
     const send = async (body: object): Promise<string> =>
       (
-        (await stack.t.http.post('/send-email/').set('X-API-Key', APP_KEY).send(body).expect(202))
-          .body as { id: string }
+        (
+          await stack.service.http
+            .post('/send-email/')
+            .set('X-API-Key', APP_KEY)
+            .send(body)
+            .expect(202)
+        ).body as { id: string }
       ).id;
     failedId = await send(textMail('Board failed', { email_to: 'bounce@example.com' }));
-    await expect(stack.t.finished(failedId)).rejects.toThrow(/550/);
+    await expect(stack.service.finished(failedId)).rejects.toThrow(/550/);
     const later = new Date(Date.now() + 3_600_000).toISOString();
     scheduledId = await send(textMail('Board scheduled', { send_at: later }));
   });
 
   const board = (method: 'get' | 'put' | 'post' | 'patch', path: string, body?: object) => {
-    const call = stack.t.http[method](path).set('Authorization', ADMIN);
+    const call = stack.service.http[method](path).set('Authorization', ADMIN);
     return body ? call.send(body) : call;
   };
   const jobData = async (id: string): Promise<unknown> =>
-    ((await stack.t.queue.getJob(id)) as Job).data;
+    ((await stack.service.queue.getJob(id)) as Job).data;
 
   it.each([
     ['add a job', 'post', `${API}/add`, { name: 'send', data: { subject: 'forged' } }],
@@ -56,12 +61,14 @@ describe('Bull Board: inspect, retry and promote, nothing more', () => {
   ] as const)(
     'refuses to %s, even with the right credentials',
     async (_what, method, path, body) => {
-      const before = [await jobData(scheduledId), await stack.t.queue.getJobCounts()];
+      const before = [await jobData(scheduledId), await stack.service.queue.getJobCounts()];
       const url = path.replace('SCHEDULED', `${API}/${scheduledId}`);
       const response = await board(method, url, body).expect(403);
       expect(response.body).toMatchObject({ statusCode: 403, code: 'forbidden' });
-      expect([await jobData(scheduledId), await stack.t.queue.getJobCounts()]).toEqual(before);
-      expect(await stack.t.queue.isPaused()).toBe(false);
+      expect([await jobData(scheduledId), await stack.service.queue.getJobCounts()]).toEqual(
+        before,
+      );
+      expect(await stack.service.queue.isPaused()).toBe(false);
     },
   );
 
@@ -75,7 +82,7 @@ describe('Bull Board: inspect, retry and promote, nothing more', () => {
 
   it(`refuses a client after ${LOGIN_FAILURES} failed logins, even with the right password`, async () => {
     for (let i = 0; i < LOGIN_FAILURES; i++)
-      await stack.t.http
+      await stack.service.http
         .get('/queues')
         .set('Authorization', basic('admin', `guess-${i}`))
         .expect(401);

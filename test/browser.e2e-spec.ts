@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page, chromium } from 'playwright-core';
-import { APP_KEY, TestApp, bootApp, textMail } from './support/app';
-import { TestRedis } from './support/redis';
+import { APP_KEY, textMail } from './support/fixtures';
+import { InProcessService, useStack } from './support/service';
 import { SmtpSink, smtpError } from './support/smtp-sink';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -12,31 +11,32 @@ const BOARD = { username: 'admin', password: 'board-password-0123' };
 
 /** The pages people look at, in a real headless Chromium (Debian's; playwright never downloads one). */
 describe('pages in a browser', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
   let browser: Browser;
-  let base: string;
-  let refuse = false;
-
-  beforeAll(async () => {
+  // Declared before the stack's, so the browser goes before the app it is connected to.
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeAll(() => {
     if (!existsSync(CHROMIUM))
       throw new Error(
         `No Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`,
       );
     mkdirSync(ARTIFACTS, { recursive: true });
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
+  });
+  const stack = useStack(() => ({
+    API_KEYS: `app:${APP_KEY}`,
+    BOARD_USER: BOARD.username,
+    BOARD_PASSWORD: BOARD.password,
+  }));
+  let smtp: SmtpSink;
+  let t: InProcessService;
+  let base: string;
+  let refuse = false;
+
+  beforeAll(async () => {
+    ({ service: t, smtp } = stack);
     smtp.onRcpt = () => (refuse ? smtpError(550, '550 5.1.1 Mailbox unavailable') : undefined);
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'browser-e2e',
-      SMTP_URL: smtp.url,
-      API_KEYS: `app:${APP_KEY}`,
-      BOARD_USER: BOARD.username,
-      BOARD_PASSWORD: BOARD.password,
-    });
-    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    base = t.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -47,13 +47,6 @@ describe('pages in a browser', () => {
         '--disable-sync',
       ],
     });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
   });
 
   async function send(subject: string): Promise<string> {

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { APP_KEY, useStack } from './support/app';
+import { APP_KEY } from './support/fixtures';
+import { useStack } from './support/service';
 
 /** Redis Cluster's hash tag: the part between the first "{" and the next "}", if not empty. */
 function hashTag(key: string): string {
@@ -23,15 +24,15 @@ describe('QUEUE_PREFIX with a Redis Cluster hash tag', () => {
       subject: 'Tagged',
       message: { text: 'x' },
     };
-    const { body: accepted } = await stack.t.http
+    const { body: accepted } = await stack.service.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .set('Idempotency-Key', 'k1')
       .send(body)
       .expect(202);
-    await stack.t.finished((accepted as { id: string }).id);
+    await stack.service.finished((accepted as { id: string }).id);
     const scheduled = { ...body, send_at: new Date(Date.now() + 3_600_000).toISOString() };
-    await stack.t.http
+    await stack.service.http
       .post('/send-email/batch')
       .set('X-API-Key', APP_KEY)
       .send({ emails: [body, scheduled] })

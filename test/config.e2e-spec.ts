@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ServiceProcess } from './support/service';
+import { useStack } from './support/service';
 
 /** The key .env.example and the compose trial ship with: public, so never in production. */
 const TRIAL_KEY = 'dev-key-change-me-0123456789';
@@ -17,6 +17,9 @@ function trialKeyFile(): string {
 const GOOD = { API_KEYS: 'app:test-key-app-0123456789', REDIS_URL: 'redis://127.0.0.1:1' };
 
 describe('configuration is validated once at start', () => {
+  // No Redis (REDIS_URL points nowhere) and no sink: each test starts the built service itself.
+  const stack = useStack(null, { mode: 'process', redis: false, smtp: false });
+
   it.each([
     [
       'no API key at all',
@@ -75,7 +78,7 @@ describe('configuration is validated once at start', () => {
       /^Invalid configuration: API_KEYS: "copied" is the public trial key/,
     ],
   ])('exits 1 with one line naming the variable for %s', async (_what, env, line) => {
-    const service = ServiceProcess.start({ ...GOOD, ...env });
+    const service = await stack.start({ ...GOOD, ...env }, { ready: false });
     expect(await service.exited()).toBe(1);
     const lines = service.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -84,18 +87,17 @@ describe('configuration is validated once at start', () => {
   });
 
   it('never echoes the secret it refused', async () => {
-    const service = ServiceProcess.start({ ...GOOD, API_KEYS: 'app:tooshort-secret' });
+    const service = await stack.start(
+      { ...GOOD, API_KEYS: 'app:tooshort-secret' },
+      { ready: false },
+    );
     expect(await service.exited()).toBe(1);
     expect(service.stderr).not.toContain('tooshort-secret');
   });
 
   it('starts with the trial key outside production, with a warning', async () => {
-    const service = ServiceProcess.start({ ...GOOD, API_KEYS: `dev:${TRIAL_KEY}` });
-    try {
-      const warning = await service.waitForLog((line) => /public trial key/.test(line.msg ?? ''));
-      expect(warning.level).toBe('warn');
-    } finally {
-      await service.kill();
-    }
+    const service = await stack.start({ ...GOOD, API_KEYS: `dev:${TRIAL_KEY}` }, { ready: false });
+    const warning = await service.waitForLog((line) => /public trial key/.test(line.msg ?? ''));
+    expect(warning.level).toBe('warn');
   });
 });

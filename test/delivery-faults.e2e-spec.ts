@@ -1,51 +1,35 @@
-import Bull from 'bull';
-import { EMAIL_QUEUE } from '../src/email/store/email.constants';
-import { APP_KEY, textMail } from './support/app';
-import { TestRedis, freePort } from './support/redis';
-import { ServiceProcess } from './support/service';
-import { SmtpSink, smtpError } from './support/smtp-sink';
+import type Bull from 'bull';
+import { APP_KEY, textMail } from './support/fixtures';
+import { freePort } from './support/redis';
+import { ProcessService, useStack } from './support/service';
+import { smtpError } from './support/smtp-sink';
 
 /**
  * The built service as a real process, against a private redis-server and an SMTP sink that
  * can be stopped, slowed down or made to refuse. Each scenario uses its own queue prefix.
  */
 describe('delivery under faults (child processes)', () => {
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  const services: ServiceProcess[] = [];
-  const queues: Bull.Queue[] = [];
+  const stack = useStack(null, { mode: 'process', redis: { aof: true } });
   const report: string[] = [];
-
-  beforeAll(async () => {
-    redis = await TestRedis.start({ aof: true });
-    smtp = await SmtpSink.start();
-  });
-
   afterEach(() => {
-    smtp.onData = undefined;
-    smtp.onRcpt = undefined;
-    smtp.dataDelayMs = 0;
+    stack.smtp.onData = undefined;
+    stack.smtp.onRcpt = undefined;
+    stack.smtp.dataDelayMs = 0;
   });
 
-  afterAll(async () => {
-    await Promise.all(services.map((service) => service.kill('SIGKILL')));
-    await Promise.all(queues.map((queue) => queue.close()));
-    await smtp?.close();
-    await redis?.stop();
+  afterAll(() => {
     process.stdout.write(`\nDelivery under faults:\n${report.join('\n')}\n`);
   });
 
-  async function startService(
+  /** The service on `port` (a restart keeps the port) with the scenario's queue prefix. */
+  function startService(
     prefix: string,
     port: number,
     env: Record<string, string> = {},
-  ): Promise<ServiceProcess> {
-    const service = ServiceProcess.start({
+  ): Promise<ProcessService> {
+    return stack.start({
       PORT: String(port),
-      HOST: '127.0.0.1',
-      REDIS_URL: redis.url,
       QUEUE_PREFIX: prefix,
-      SMTP_URL: smtp.url,
       API_KEYS: `app:${APP_KEY}`,
       WORKER_CONCURRENCY: '4',
       SEND_ATTEMPTS: '10',
@@ -58,17 +42,10 @@ describe('delivery under faults (child processes)', () => {
       LOG_LEVEL: 'info',
       ...env,
     });
-    services.push(service);
-    await service.ready();
-    return service;
   }
 
   /** A Bull handle on the scenario's queue, to wait on job events across processes. */
-  function queueOf(prefix: string): Bull.Queue {
-    const queue = new Bull(EMAIL_QUEUE, redis.url, { prefix });
-    queues.push(queue);
-    return queue;
-  }
+  const queueOf = (prefix: string): Bull.Queue => stack.queue(prefix);
 
   async function post(port: number, subject: string, to = 'ann@example.com'): Promise<Response> {
     return fetch(`http://127.0.0.1:${port}/send-email/`, {
@@ -105,15 +82,15 @@ describe('delivery under faults (child processes)', () => {
   it('SMTP down while 25 are accepted, then back: all delivered once', async () => {
     const prefix = 'smtp-down';
     const port = await freePort();
-    await smtp.close();
+    await stack.smtp.close();
     const service = await startService(prefix, port);
     const ids = await accept(port, prefix, 25);
     await service.waitForLog((line) => line.msg === 'send failed; will retry');
-    await smtp.listen();
-    await smtp.waitForUnique(prefix, 25);
+    await stack.smtp.listen();
+    await stack.smtp.waitForUnique(prefix, 25);
     const queue = queueOf(prefix);
     await finished(queue, ids);
-    const { mails, unique, duplicates } = smtp.tally(prefix);
+    const { mails, unique, duplicates } = stack.smtp.tally(prefix);
     expect({ unique, duplicates }).toEqual({ unique: 25, duplicates: 0 });
     for (const id of ids) expect(await statusOf(port, id)).toMatchObject({ status: 'sent' });
     report.push(
@@ -127,7 +104,7 @@ describe('delivery under faults (child processes)', () => {
     const port = await freePort();
     const service = await startService(prefix, port);
     let refusals = 0;
-    smtp.onData = () =>
+    stack.smtp.onData = () =>
       refusals++ < 2 ? smtpError(451, '451 4.7.1 Greylisted, try again') : undefined;
     const [id] = await accept(port, prefix, 1);
     await (await queueOf(prefix).getJob(id))!.finished();
@@ -136,7 +113,7 @@ describe('delivery under faults (child processes)', () => {
       attempts: 3,
       error: expect.stringContaining('451'),
     });
-    expect(smtp.tally(prefix)).toMatchObject({ unique: 1, duplicates: 0 });
+    expect(stack.smtp.tally(prefix)).toMatchObject({ unique: 1, duplicates: 0 });
     report.push('  451 twice: sent on attempt 3');
     await service.kill('SIGTERM');
   });
@@ -145,7 +122,7 @@ describe('delivery under faults (child processes)', () => {
     const prefix = 'hardbounce';
     const port = await freePort();
     const service = await startService(prefix, port);
-    smtp.onRcpt = () => smtpError(550, '550 5.1.1 No such user here');
+    stack.smtp.onRcpt = () => smtpError(550, '550 5.1.1 No such user here');
     const [id] = await accept(port, prefix, 1);
     const queue = queueOf(prefix);
     await expect((await queue.getJob(id))!.finished()).rejects.toThrow(/550/);
@@ -155,7 +132,7 @@ describe('delivery under faults (child processes)', () => {
       error: expect.stringMatching(/^550 .*No such user/),
     });
     expect(await (await queue.getJob(id))!.getState()).toBe('failed');
-    expect(smtp.tally(prefix).unique).toBe(0);
+    expect(stack.smtp.tally(prefix).unique).toBe(0);
     report.push('  550: failed after 1 attempt');
     await service.kill('SIGTERM');
   });
@@ -164,7 +141,7 @@ describe('delivery under faults (child processes)', () => {
     const prefix = 'partial';
     const port = await freePort();
     const service = await startService(prefix, port);
-    smtp.onRcpt = (address) =>
+    stack.smtp.onRcpt = (address) =>
       address.startsWith('gone@') ? smtpError(550, '550 5.1.1 Gone') : undefined;
     const response = await fetch(`http://127.0.0.1:${port}/send-email/`, {
       method: 'POST',
@@ -183,25 +160,25 @@ describe('delivery under faults (child processes)', () => {
       attempts: 1,
       rejected: ['gone@example.com'],
     });
-    expect(smtp.tally(prefix).mails[0].to).toEqual(['ann@example.com']);
+    expect(stack.smtp.tally(prefix).mails[0].to).toEqual(['ann@example.com']);
     await service.kill('SIGTERM');
   });
 
   it('SIGKILL with sends in flight: after a restart all are delivered, duplicates bounded by the in-flight count', async () => {
     const prefix = 'sigkill';
     const port = await freePort();
-    smtp.dataDelayMs = 300;
+    stack.smtp.dataDelayMs = 300;
     const service = await startService(prefix, port);
     const ids = await accept(port, prefix, 16);
-    await smtp.waitForInFlight(4);
-    const inFlight = smtp.inFlight;
+    await stack.smtp.waitForInFlight(4);
+    const inFlight = stack.smtp.inFlight;
     expect(await service.kill('SIGKILL')).toBe('SIGKILL');
-    smtp.dataDelayMs = 0;
+    stack.smtp.dataDelayMs = 0;
     const restarted = await startService(prefix, port);
-    await smtp.waitForUnique(prefix, 16);
+    await stack.smtp.waitForUnique(prefix, 16);
     const queue = queueOf(prefix);
     await finished(queue, ids);
-    const { mails, unique, duplicates } = smtp.tally(prefix);
+    const { mails, unique, duplicates } = stack.smtp.tally(prefix);
     expect(unique).toBe(16);
     expect(duplicates).toBeLessThanOrEqual(inFlight);
     for (const id of ids) expect(await statusOf(port, id)).toMatchObject({ status: 'sent' });
@@ -216,19 +193,19 @@ describe('delivery under faults (child processes)', () => {
   it('Redis (AOF) killed and restarted with mail waiting: all delivered, no restart of the service', async () => {
     const prefix = 'redis-restart';
     const port = await freePort();
-    await smtp.close();
+    await stack.smtp.close();
     const service = await startService(prefix, port);
     const ids = await accept(port, prefix, 10);
     await service.waitForLog((line) => line.msg === 'send failed; will retry');
-    await redis.kill();
+    await stack.redis.kill();
     await service.waitForLog(
       (line) => typeof line.msg === 'string' && line.msg.startsWith('redis unreachable'),
     );
-    await redis.restart();
+    await stack.redis.restart();
     await service.waitForLog((line) => line.msg === 'redis reachable again');
-    await smtp.listen();
-    await smtp.waitForUnique(prefix, 10);
-    const { unique, duplicates } = smtp.tally(prefix);
+    await stack.smtp.listen();
+    await stack.smtp.waitForUnique(prefix, 10);
+    const { unique, duplicates } = stack.smtp.tally(prefix);
     expect({ unique, duplicates }).toEqual({ unique: 10, duplicates: 0 });
     const queue = queueOf(prefix);
     await finished(queue, ids);
@@ -241,38 +218,40 @@ describe('delivery under faults (child processes)', () => {
     const prefix = 'redis-down';
     const port = await freePort();
     const service = await startService(prefix, port);
-    await redis.kill();
+    await stack.redis.kill();
     const started = Date.now();
     const response = await post(port, `${prefix} refused`);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ code: 'queue_unavailable' });
-    await redis.restart();
+    await stack.redis.restart();
     await service.waitForLog((line) => line.msg === 'redis reachable again');
     const [id] = await accept(port, prefix, 1);
     await (await queueOf(prefix).getJob(id))!.finished();
-    expect(smtp.tally(prefix).mails.map((mail) => mail.parsed.subject)).toEqual([`${prefix} 0`]);
+    expect(stack.smtp.tally(prefix).mails.map((mail) => mail.parsed.subject)).toEqual([
+      `${prefix} 0`,
+    ]);
     await service.kill('SIGTERM');
   });
 
   it('SIGTERM with sends in flight: exit 0, in-flight sends finish, nothing lost', async () => {
     const prefix = 'sigterm';
     const port = await freePort();
-    smtp.dataDelayMs = 400;
+    stack.smtp.dataDelayMs = 400;
     const service = await startService(prefix, port);
     const ids = await accept(port, prefix, 12);
-    await smtp.waitForInFlight(2);
-    const inFlight = smtp.inFlight;
+    await stack.smtp.waitForInFlight(2);
+    const inFlight = stack.smtp.inFlight;
     expect(await service.kill('SIGTERM')).toBe(0);
-    const afterStop = smtp.tally(prefix).unique;
+    const afterStop = stack.smtp.tally(prefix).unique;
     expect(afterStop).toBeGreaterThanOrEqual(inFlight);
     expect(service.lines.map((line) => line.msg)).toContain('stopped');
-    smtp.dataDelayMs = 0;
+    stack.smtp.dataDelayMs = 0;
     const restarted = await startService(prefix, port);
-    await smtp.waitForUnique(prefix, 12);
+    await stack.smtp.waitForUnique(prefix, 12);
     const queue = queueOf(prefix);
     await finished(queue, ids);
-    const { unique, duplicates } = smtp.tally(prefix);
+    const { unique, duplicates } = stack.smtp.tally(prefix);
     expect({ unique, duplicates }).toEqual({ unique: 12, duplicates: 0 });
     report.push(
       `  SIGTERM: accepted 12, ${inFlight} in flight, ${afterStop} sent before exit 0, all ${unique} delivered, duplicated ${duplicates}`,

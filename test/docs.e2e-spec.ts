@@ -1,7 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { APP_KEY } from './support/app';
-import { freePort } from './support/redis';
-import { ServiceProcess } from './support/service';
+import { APP_KEY } from './support/fixtures';
+import { ProcessService, useStack } from './support/service';
 
 type Operation = {
   parameters?: { name: string; in: string }[];
@@ -20,25 +19,19 @@ type OpenApi = {
 
 /** The built service (the Swagger CLI plugin runs at build time), as production serves it. */
 describe('OpenAPI document at /docs-json', () => {
-  let service: ServiceProcess;
+  const stack = useStack(() => ({ API_KEYS: `app:${APP_KEY}`, REDIS_URL: 'redis://127.0.0.1:1' }), {
+    mode: 'process',
+    redis: false,
+    smtp: false,
+  });
+  let service: ProcessService;
   let doc: OpenApi;
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    service = ServiceProcess.start({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      API_KEYS: `app:${APP_KEY}`,
-      REDIS_URL: 'redis://127.0.0.1:1',
-    });
-    await service.ready();
-    base = `http://127.0.0.1:${port}`;
+    service = stack.service;
+    base = service.url;
     doc = (await (await fetch(`${base}/docs-json`)).json()) as OpenApi;
-  });
-
-  afterAll(async () => {
-    await service?.kill('SIGTERM');
   });
 
   it('is a valid OpenAPI 3 document', async () => {

@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, TestApp, bootApp } from './support/app';
-import { TestRedis } from './support/redis';
-import { SmtpSink, smtpError } from './support/smtp-sink';
+import { APP_KEY } from './support/fixtures';
+import { InProcessService, useStack } from './support/service';
+import { smtpError } from './support/smtp-sink';
 
 interface LogLine {
   level: string;
@@ -22,9 +22,12 @@ describe('LOG_FILE receives the JSON lines, without secrets', () => {
     context: 'CONTEXT-SECRET-5d2e',
     attachment: Buffer.from('ATTACHMENT-SECRET-c4d8').toString('base64'),
   };
-  let redis: TestRedis;
-  let smtp: SmtpSink;
-  let t: TestApp;
+  const stack = useStack(() => ({
+    API_KEYS: `app:${APP_KEY}`,
+    LOG_LEVEL: 'trace',
+    LOG_FILE: logFile,
+  }));
+  let t: InProcessService;
   const lines = (): LogLine[] =>
     readFileSync(logFile, 'utf8')
       .trim()
@@ -45,18 +48,9 @@ describe('LOG_FILE receives the JSON lines, without secrets', () => {
   }
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    smtp = await SmtpSink.start();
-    smtp.onRcpt = (address) =>
+    t = stack.service;
+    stack.smtp.onRcpt = (address) =>
       address.startsWith('bounce@') ? smtpError(550, 'No such user') : undefined;
-    t = await bootApp({
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: 'logging-e2e',
-      SMTP_URL: smtp.url,
-      API_KEYS: `app:${APP_KEY}`,
-      LOG_LEVEL: 'trace',
-      LOG_FILE: logFile,
-    });
     const sent = await t.http
       .post('/send-email/')
       .set('Authorization', `Bearer ${APP_KEY}`)
@@ -85,12 +79,6 @@ describe('LOG_FILE receives the JSON lines, without secrets', () => {
     await expect(t.finished(templated.body.id)).rejects.toThrow(/550/);
     // The last line of the story above; once it is in the file, so are the earlier ones.
     await linesWhen((all) => all.some((line) => line.job_id && line.msg === 'failed'));
-  });
-
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.close();
-    await redis?.stop();
   });
 
   it('has the start-up lines', () => {

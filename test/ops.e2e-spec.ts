@@ -1,4 +1,5 @@
-import { APP_KEY, useStack } from './support/app';
+import { APP_KEY } from './support/fixtures';
+import { useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 
 const BOARD = { user: 'admin', password: 'board-password-0123' };
@@ -13,7 +14,6 @@ function metric(text: string, name: string, labels = ''): number {
 
 describe('operator surfaces over HTTP', () => {
   const stack = useStack(({ smtp }) => ({
-    QUEUE_PREFIX: 'ops-e2e',
     SMTP_URL: 'smtp://mailer:s3cret-smtp-pass@' + smtp.url.slice('smtp://'.length),
     API_KEYS: `app:${APP_KEY}`,
     BOARD_USER: BOARD.user,
@@ -26,7 +26,7 @@ describe('operator surfaces over HTTP', () => {
   });
 
   const send = async (to: string, subject: string): Promise<string> => {
-    const { body } = await stack.t.http
+    const { body } = await stack.service.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .send({
@@ -49,8 +49,8 @@ describe('operator surfaces over HTTP', () => {
       ['its retry API without credentials', '/queues/api/queues/email/retry/failed', undefined],
     ])('401 for %s', async (_what, path, authorization) => {
       const request = path.endsWith('/retry/failed')
-        ? stack.t.http.put(path)
-        : stack.t.http.get(path);
+        ? stack.service.http.put(path)
+        : stack.service.http.get(path);
       const response = await (
         authorization ? request.set('Authorization', authorization) : request
       ).expect(401);
@@ -58,14 +58,14 @@ describe('operator surfaces over HTTP', () => {
     });
 
     it('shows the email queue with the right credentials, and job data without bodies', async () => {
-      await stack.t.http
+      await stack.service.http
         .get('/queues')
         .set('Authorization', basic(BOARD.user, BOARD.password))
         .expect(200)
         .expect('Content-Type', /html/);
       const id = await send('bounce@example.com', 'Board view');
-      await expect(stack.t.finished(id)).rejects.toThrow(/550/);
-      const { body } = await stack.t.http
+      await expect(stack.service.finished(id)).rejects.toThrow(/550/);
+      const { body } = await stack.service.http
         .get('/queues/api/queues?activeQueue=email&status=failed&page=1&jobsPerPage=10')
         .set('Authorization', basic(BOARD.user, BOARD.password))
         .expect(200);
@@ -85,20 +85,20 @@ describe('operator surfaces over HTTP', () => {
 
   describe('/health', () => {
     it('is 200 with Redis up, and liveness answers', async () => {
-      const { body } = await stack.t.http.get('/health').expect(200);
+      const { body } = await stack.service.http.get('/health').expect(200);
       expect(body).toMatchObject({ status: 'ok', info: { redis: { status: 'up' } } });
-      await stack.t.http.get('/health/live').expect(200);
+      await stack.service.http.get('/health/live').expect(200);
     });
   });
 
   describe('/metrics', () => {
     it('moves the sent and failed counters, and has queue depth, send duration and HTTP latency', async () => {
-      const before = (await stack.t.http.get('/metrics').expect(200)).text;
+      const before = (await stack.service.http.get('/metrics').expect(200)).text;
       const ok = await send('ann@example.com', 'Metrics ok');
-      await stack.t.finished(ok);
+      await stack.service.finished(ok);
       const bad = await send('bounce@example.com', 'Metrics bad');
-      await expect(stack.t.finished(bad)).rejects.toThrow();
-      const after = (await stack.t.http.get('/metrics').expect(200)).text;
+      await expect(stack.service.finished(bad)).rejects.toThrow();
+      const after = (await stack.service.http.get('/metrics').expect(200)).text;
       expect(metric(after, 'emails_sent_total') - metric(before, 'emails_sent_total')).toBe(1);
       expect(
         metric(after, 'emails_failed_total', 'reason="rejected"') -
@@ -117,11 +117,11 @@ describe('operator surfaces over HTTP', () => {
 
   describe('info page', () => {
     it('/info.json counts what was sent and failed, across the deployment', async () => {
-      const before = (await stack.t.http.get('/info.json').expect(200)).body as {
+      const before = (await stack.service.http.get('/info.json').expect(200)).body as {
         totals: { sent: number; failed: number };
       };
-      await stack.t.finished(await send('ann@example.com', 'Info count'));
-      const after = (await stack.t.http.get('/info.json').expect(200)).body as {
+      await stack.service.finished(await send('ann@example.com', 'Info count'));
+      const after = (await stack.service.http.get('/info.json').expect(200)).body as {
         totals: { sent: number };
         minutes: { sent: number }[];
         redis: string;
@@ -133,7 +133,7 @@ describe('operator surfaces over HTTP', () => {
     });
 
     it('renders every section as HTML without JavaScript, and no secret', async () => {
-      const { text } = await stack.t.http
+      const { text } = await stack.service.http
         .get('/')
         .expect(200)
         .expect('Content-Type', /text\/html/);
@@ -164,10 +164,10 @@ describe('operator surfaces over HTTP', () => {
     });
 
     it('sends security headers, with a CSP that allows only its own scripts', async () => {
-      const response = await stack.t.http.get('/').expect(200);
+      const response = await stack.service.http.get('/').expect(200);
       expect(response.headers['content-security-policy']).toContain("script-src 'self'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
-      const api = await stack.t.http.get('/templates').set('X-API-Key', APP_KEY).expect(200);
+      const api = await stack.service.http.get('/templates').set('X-API-Key', APP_KEY).expect(200);
       expect(api.headers['x-content-type-options']).toBe('nosniff');
       expect(api.headers['content-security-policy']).toBeUndefined();
     });
@@ -176,10 +176,10 @@ describe('operator surfaces over HTTP', () => {
   describe('/health when Redis is gone', () => {
     it('answers 503 naming Redis', async () => {
       await stack.redis.kill();
-      const { body } = await stack.t.http.get('/health').expect(503);
+      const { body } = await stack.service.http.get('/health').expect(503);
       expect(body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
-      await stack.t.http.get('/health/live').expect(200);
-      const info = await stack.t.http.get('/info.json').expect(200);
+      await stack.service.http.get('/health/live').expect(200);
+      const info = await stack.service.http.get('/info.json').expect(200);
       expect(info.body).toMatchObject({ redis: 'down', queue: null });
     });
   });

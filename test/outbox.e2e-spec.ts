@@ -2,14 +2,14 @@ import { simpleParser } from 'mailparser';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, useStack } from './support/app';
+import { APP_KEY } from './support/fixtures';
+import { useStack } from './support/service';
 
 describe('outbox transport (no SMTP_URL)', () => {
   const outbox = join(mkdtempSync(join(tmpdir(), 'mail-outbox-')), 'outbox');
 
   const stack = useStack(
     () => ({
-      QUEUE_PREFIX: 'outbox-e2e',
       OUTBOX_DIR: outbox,
       MAIL_FROM: 'Shop <no-reply@shop.example>',
       API_KEYS: `app:${APP_KEY}`,
@@ -18,7 +18,7 @@ describe('outbox transport (no SMTP_URL)', () => {
   );
 
   it('writes each mail as a parseable .eml file, using MAIL_FROM when email_from is absent', async () => {
-    const { body } = await stack.t.http
+    const { body } = await stack.service.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .send({
@@ -28,7 +28,7 @@ describe('outbox transport (no SMTP_URL)', () => {
         context: { action_url: 'https://shop.example/reset?t=1' },
       })
       .expect(202);
-    await stack.t.finished(body.id);
+    await stack.service.finished(body.id);
     const files = readdirSync(outbox);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^\d+-[0-9a-f-]{36}@shop\.example\.eml$/);
@@ -38,7 +38,7 @@ describe('outbox transport (no SMTP_URL)', () => {
     expect(mail.to).toMatchObject({ value: [{ name: 'Ann', address: 'ann@example.com' }] });
     expect(mail.html).toContain('https://shop.example/reset?t=1');
     expect(mail.text).toContain('Reset your password');
-    const { body: status } = await stack.t.http
+    const { body: status } = await stack.service.http
       .get(`/send-email/${body.id}`)
       .set('X-API-Key', APP_KEY)
       .expect(200);

@@ -1,15 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, useStack } from './support/app';
-import { TestRedis, freePort } from './support/redis';
-import { ServiceProcess } from './support/service';
+import { APP_KEY } from './support/fixtures';
+import type { TestRedis } from './support/redis';
+import { RunningService, useStack } from './support/service';
 
 const SMTP = { host: 'relay-7f3a.internal.example', port: '2587', password: 'relay-pass' };
 const PAGES = ['/', '/info.json', '/health'];
 
 /** A public page's body, however the app is reached. */
 type Get = (path: string) => Promise<string>;
+const pagesOf =
+  (stack: { service: RunningService }): Get =>
+  async (path) =>
+    (await stack.service.http.get(path)).text;
 
 /** A number counts only on its own, not inside a longer one. */
 const tells = (body: string, secret: string): boolean =>
@@ -50,10 +54,10 @@ describe('public pages name no host, port, path or Redis error', () => {
       }),
       { smtp: false },
     );
-    const get: Get = async (path) => (await stack.t.http.get(path)).text;
+    const get = pagesOf(stack);
 
     it('has Swagger UI keep no API key in browser storage', async () => {
-      const { text } = await stack.t.http.get('/docs/swagger-ui-init.js').expect(200);
+      const { text } = await stack.service.http.get('/docs/swagger-ui-init.js').expect(200);
       expect(text).toMatch(/"persistAuthorization":\s*false/);
     });
 
@@ -66,34 +70,19 @@ describe('public pages name no host, port, path or Redis error', () => {
   // One configuration per process: the outbox case runs the built service.
   describe('with the outbox', () => {
     const outbox = mkdtempSync(join(tmpdir(), 'outbox-quiet-pages-'));
-    let redis: TestRedis;
-    let service: ServiceProcess;
-    let base: string;
-    const get: Get = async (path) => (await fetch(`${base}${path}`)).text();
-
-    beforeAll(async () => {
-      redis = await TestRedis.start();
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      service = ServiceProcess.start({
-        PORT: String(port),
-        HOST: '127.0.0.1',
+    const stack = useStack(
+      () => ({
         API_KEYS: `app:${APP_KEY}`,
-        REDIS_URL: redis.url,
         QUEUE_PREFIX: 'quiet-pages-outbox',
         OUTBOX_DIR: outbox,
-      });
-      await service.ready();
-    });
-
-    afterAll(async () => {
-      await service?.kill();
-      await redis?.stop();
-    });
+      }),
+      { mode: 'process', smtp: false },
+    );
+    const get = pagesOf(stack);
 
     it('says "outbox" and not where it is, before and during a Redis outage', async () => {
       expect(JSON.parse(await get('/info.json'))).toMatchObject({ transport: 'outbox' });
-      await expectNothingTold(get, redis, [outbox, 'outbox-quiet-pages-']);
+      await expectNothingTold(get, stack.redis, [outbox, 'outbox-quiet-pages-']);
     });
   });
 });

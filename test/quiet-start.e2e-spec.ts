@@ -1,6 +1,6 @@
-import { APP_KEY } from './support/app';
+import { APP_KEY } from './support/fixtures';
 import { TestRedis, freePort } from './support/redis';
-import { LogLine, ServiceProcess } from './support/service';
+import { LogLine, ProcessService, useStack } from './support/service';
 
 /** How long each outage lasts, measured by /health answering 503: many reconnect cycles. */
 const OUTAGE_MS = 3000;
@@ -9,7 +9,7 @@ const isAlarm = (line: LogLine): boolean => ['warn', 'error', 'fatal'].includes(
 const isBackLine = (line: LogLine): boolean =>
   line.level === 'info' && /redis reachable/i.test(line.msg ?? '');
 /** Lines at warn or above that mention Redis anywhere (message, error, stack), and recoveries. */
-const redisStory = (service: ServiceProcess): (string | undefined)[] =>
+const redisStory = (service: ProcessService): (string | undefined)[] =>
   service.lines
     .filter((line) => (isAlarm(line) && /redis/i.test(JSON.stringify(line))) || isBackLine(line))
     .map((line) => line.msg);
@@ -49,28 +49,24 @@ describe.each([
   ['all', {}],
   ['worker', { ROLE: 'worker' }],
 ])('ROLE=%s with Redis unreachable', (role, env) => {
+  // Redis comes later, on a port the service already tries to reach.
+  const stack = useStack(null, { mode: 'process', redis: false, smtp: false });
   let redis: TestRedis | undefined;
-  let running: ServiceProcess | undefined;
 
-  afterEach(async () => {
-    await running?.kill();
+  afterAll(async () => {
     await redis?.stop();
   });
 
   it('logs one line per outage, keeps retrying, and becomes healthy when Redis comes', async () => {
-    const [redisPort, httpPort] = [await freePort(), await freePort()];
-    const base = `http://127.0.0.1:${httpPort}`;
-    const service = (running = ServiceProcess.start({
+    const redisPort = await freePort();
+    const service = await stack.start({
       ...env,
-      PORT: String(httpPort),
-      HEALTH_PORT: String(httpPort),
-      HOST: '127.0.0.1',
       API_KEYS: `app:${APP_KEY}`,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       QUEUE_PREFIX: `quiet-${role}`,
-    }));
+    });
+    const base = service.url;
     await service.waitForLog((line) => isAlarm(line) && /redis unreachable/i.test(line.msg ?? ''));
-    await service.ready();
     await expectDownFor(base);
 
     // AOF on, so the start-up durability check has nothing to warn about.

@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, useStack } from './support/app';
+import { APP_KEY } from './support/fixtures';
+import { useStack } from './support/service';
 
 const request = {
   email_to: 'ann@example.com',
@@ -19,7 +20,6 @@ describe('Redis unreachable', () => {
 
   const stack = useStack(
     () => ({
-      QUEUE_PREFIX: 'redis-down-e2e',
       OUTBOX_DIR: outbox,
       API_KEYS: `app:${APP_KEY}`,
       REDIS_TIMEOUT_MS: String(TIMEOUT_MS),
@@ -39,7 +39,7 @@ describe('Redis unreachable', () => {
     ];
     for (const [path, body, idempotencyKey] of requests) {
       const started = Date.now();
-      const call = stack.t.http.post(path).set('X-API-Key', APP_KEY);
+      const call = stack.service.http.post(path).set('X-API-Key', APP_KEY);
       if (idempotencyKey) void call.set('Idempotency-Key', idempotencyKey);
       const response = await call.send(body).expect(503);
       const ms = Date.now() - started;
@@ -56,22 +56,23 @@ describe('Redis unreachable', () => {
   it('answers every POST 503 within REDIS_TIMEOUT_MS and accepts nothing, then recovers without a restart', async () => {
     await stack.redis.kill();
     await expectPrompt503s();
-    const status = await stack.t.http
+    const status = await stack.service.http
       .get('/send-email/00000000-0000-4000-8000-000000000000')
       .set('X-API-Key', APP_KEY)
       .expect(503);
     expect(status.body.code).toBe('queue_unavailable');
 
     await stack.redis.restart();
-    if (stack.t.queue.client.status !== 'ready') await once(stack.t.queue.client, 'ready');
-    const { body } = await stack.t.http
+    if (stack.service.queue.client.status !== 'ready')
+      await once(stack.service.queue.client, 'ready');
+    const { body } = await stack.service.http
       .post('/send-email/')
       .set('X-API-Key', APP_KEY)
       .send({ ...request, subject: 'After outage' })
       .expect(202);
-    await stack.t.finished(body.id);
+    await stack.service.finished(body.id);
     expect(readdirSync(outbox)).toHaveLength(1);
-    expect(await stack.t.queue.getJobCounts()).toMatchObject({
+    expect(await stack.service.queue.getJobCounts()).toMatchObject({
       completed: 1,
       failed: 0,
       waiting: 0,
@@ -79,7 +80,7 @@ describe('Redis unreachable', () => {
   });
 
   it('answers 503 within REDIS_TIMEOUT_MS while Redis hangs, and sends none of those mails once it wakes', async () => {
-    const before = await stack.t.queue.getJobCounts();
+    const before = await stack.service.queue.getJobCounts();
     stack.redis.freeze();
     try {
       await expectPrompt503s();
@@ -89,11 +90,11 @@ describe('Redis unreachable', () => {
     // The commands held in the socket run now: each job finds its status record removed
     // (the removal follows the add on the same connection) and is dropped unsent.
     const added = await waitFor(async () => {
-      const counts = await stack.t.queue.getJobCounts();
+      const counts = await stack.service.queue.getJobCounts();
       const done = counts.completed + counts.failed - before.completed - before.failed;
       return counts.waiting + counts.active === 0 && done > 0 ? done : undefined;
     });
-    const jobs = await stack.t.queue.getCompleted();
+    const jobs = await stack.service.queue.getCompleted();
     const dropped = jobs.filter((job) => (job.returnvalue as { skipped?: string })?.skipped);
     expect(dropped.length).toBe(added);
     expect(readdirSync(outbox)).toHaveLength(1);

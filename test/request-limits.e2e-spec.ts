@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { APP_KEY, textMail, useStack } from './support/app';
+import { APP_KEY, textMail } from './support/fixtures';
+import { useStack } from './support/service';
 
 const LIMITED_KEY = 'test-key-limited-0123456789';
 
@@ -54,11 +54,9 @@ function keyFile(entries: object[]): string {
 
 describe('request limits: authentication before the body, body sizes, rate limits that count emails', () => {
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'request-limits-e2e',
     API_KEYS: `app:${APP_KEY}`,
     API_KEYS_FILE: keyFile([{ name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 }]),
   }));
-  const port = (): number => (stack.t.app.getHttpServer().address() as AddressInfo).port;
   const NINE_MB = 9 * 1024 * 1024;
   const json = { 'Content-Type': 'application/json' };
 
@@ -70,7 +68,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
       ['no key and a text body', { 'Content-Type': 'text/plain' }],
     ])('%s, 9 MB announced and 64 KB sent', async (_what, headers) => {
       const answer = await answerToPartialBody(
-        port(),
+        stack.service.port,
         headers,
         NINE_MB,
         `{"x":"${'a'.repeat(65_536)}`,
@@ -82,7 +80,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
       ['malformed JSON', '{"email_to": '],
       ['a body over MAX_BODY', 'x'.repeat(11 * 1024 * 1024)],
     ])('401 for %s without a key, not 400 or 413', async (_what, body) => {
-      const response = await stack.t.http
+      const response = await stack.service.http
         .post('/send-email/')
         .set('Content-Type', 'application/json')
         .send(body)
@@ -91,7 +89,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
     });
 
     it('with a valid key the same body is read: 413 over MAX_BODY', async () => {
-      const response = await stack.t.http
+      const response = await stack.service.http
         .post('/send-email/')
         .set('X-API-Key', APP_KEY)
         .set('Content-Type', 'application/json')
@@ -102,7 +100,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
   });
 
   it('does not parse a body on a route that takes none', async () => {
-    const response = await stack.t.http
+    const response = await stack.service.http
       .get('/templates')
       .set('X-API-Key', APP_KEY)
       .set('Content-Type', 'application/json')
@@ -117,7 +115,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
       ['message.html', { html: `<p>${'x'.repeat(MB)}</p>` }],
       ['message.text', { text: 'x'.repeat(MB + 1) }],
     ])('400 for a %s over 1 MB', async (field, message) => {
-      const response = await stack.t.http
+      const response = await stack.service.http
         .post('/send-email/')
         .set('X-API-Key', APP_KEY)
         .send(textMail('Too big', { message }))
@@ -130,12 +128,12 @@ describe('request limits: authentication before the body, body sizes, rate limit
       const content = Buffer.alloc(3 * MB, 1).toString('base64');
       const attachments = [{ filename: 'big.bin', content }];
       for (const extra of [{ message: { html } }, { attachments }]) {
-        const { body } = await stack.t.http
+        const { body } = await stack.service.http
           .post('/send-email/')
           .set('X-API-Key', APP_KEY)
           .send(textMail('Big enough', extra))
           .expect(202);
-        await stack.t.finished((body as { id: string }).id);
+        await stack.service.finished((body as { id: string }).id);
       }
       expect(stack.smtp.bySubject('Big enough')).toHaveLength(2);
     });
@@ -146,11 +144,11 @@ describe('request limits: authentication before the body, body sizes, rate limit
       emails: Array.from({ length: n }, (_, i) => textMail(`${subject} ${i}`)),
     });
     const postBatch = (body: object) =>
-      stack.t.http.post('/send-email/batch').set('X-API-Key', LIMITED_KEY).send(body);
+      stack.service.http.post('/send-email/batch').set('X-API-Key', LIMITED_KEY).send(body);
     const queued = async (prefix: string): Promise<number> =>
-      (await stack.t.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter(
-        (job) => (job?.data as { subject: string }).subject.startsWith(prefix),
-      ).length;
+      (
+        await stack.service.queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])
+      ).filter((job) => (job?.data as { subject: string }).subject.startsWith(prefix)).length;
 
     it('a batch of N uses N; one over what is left is refused whole with 429, nothing queued', async () => {
       const first = await postBatch(batch(3, 'Budget A')).expect(202);
@@ -167,7 +165,7 @@ describe('request limits: authentication before the body, body sizes, rate limit
       // The refused batch used none of the budget: 2 more still fit, then nothing.
       const last = await postBatch(batch(2, 'Budget C')).expect(202);
       expect(last.headers['ratelimit-remaining']).toBe('0');
-      await stack.t.http
+      await stack.service.http
         .post('/send-email/')
         .set('X-API-Key', LIMITED_KEY)
         .send(textMail('Budget D'))

@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { APP_KEY, OTHER_KEY, textMail, useStack } from './support/app';
+import { APP_KEY, OTHER_KEY, textMail } from './support/fixtures';
+import { useStack } from './support/service';
 
 describe('POST /send-email/ → Bull → SMTP', () => {
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'send-e2e',
     API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
     WORKER_CONCURRENCY: '1',
   }));
 
   /** Posts a request that must be accepted, waits for its job, returns the mail that arrived. */
   async function deliver(body: object, key = APP_KEY) {
-    const response = await stack.t.http
+    const response = await stack.service.http
       .post('/send-email/')
       .set('X-API-Key', key)
       .send(body)
       .expect(202);
     expect(response.body).toEqual({ result: 'queued', id: expect.any(String) });
-    await stack.t.finished(response.body.id);
+    await stack.service.finished(response.body.id);
     const [mail] = stack.smtp.bySubject((body as { subject: string }).subject);
     expect(mail).toBeDefined();
     return { id: response.body.id as string, mail };
@@ -173,16 +173,19 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       tags: ['signup'],
       metadata: { user_id: '42' },
     };
-    const accepted = await stack.t.http
+    const accepted = await stack.service.http
       .post('/send-email')
       .set('Authorization', `Bearer ${APP_KEY}`)
       .send(body)
       .expect(202);
     const id = accepted.body.id;
-    const early = await stack.t.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200);
+    const early = await stack.service.http
+      .get(`/send-email/${id}`)
+      .set('X-API-Key', APP_KEY)
+      .expect(200);
     expect(['queued', 'sending', 'sent']).toContain(early.body.status);
-    await stack.t.finished(id);
-    const { body: status } = await stack.t.http
+    await stack.service.finished(id);
+    const { body: status } = await stack.service.http
       .get(`/send-email/${id}`)
       .set('X-API-Key', APP_KEY)
       .expect(200);
@@ -205,23 +208,23 @@ describe('POST /send-email/ → Bull → SMTP', () => {
       subject: 'Private',
       message: { text: 'x' },
     });
-    const other = await stack.t.http
+    const other = await stack.service.http
       .get(`/send-email/${id}`)
       .set('X-API-Key', OTHER_KEY)
       .expect(404);
     expect(other.body).toMatchObject({ statusCode: 404, code: 'not_found' });
-    await stack.t.http
+    await stack.service.http
       .get('/send-email/00000000-0000-4000-8000-000000000000')
       .set('X-API-Key', APP_KEY)
       .expect(404);
-    await stack.t.http.get('/send-email/not-an-id').set('X-API-Key', APP_KEY).expect(404);
+    await stack.service.http.get('/send-email/not-an-id').set('X-API-Key', APP_KEY).expect(404);
   });
 
   it('sends 20 mails in acceptance order at concurrency 1', async () => {
     const subjects = Array.from({ length: 20 }, (_, i) => `FIFO ${String(i).padStart(2, '0')}`);
     const before = stack.smtp.mails.length;
     for (const subject of subjects) {
-      await stack.t.http
+      await stack.service.http
         .post('/send-email/')
         .set('X-API-Key', APP_KEY)
         .send(textMail(subject))

@@ -3,7 +3,8 @@ import Redis from 'ioredis';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, textMail, useStack } from './support/app';
+import { APP_KEY, textMail } from './support/fixtures';
+import { useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 
 const SECRET = 'SECRET-AT-REST-7f3a';
@@ -51,7 +52,6 @@ const HOSTILE: [string, Record<string, unknown>][] = [
 describe('the worker distrusts job data, and keeps nothing at rest once sent', () => {
   const outbox = mkdtempSync(join(tmpdir(), 'untrusted-outbox-'));
   const stack = useStack(() => ({
-    QUEUE_PREFIX: 'untrusted-e2e',
     API_KEYS: `app:${APP_KEY}`,
     OUTBOX_DIR: outbox,
     FAILED_JOBS_KEPT: '3',
@@ -59,26 +59,31 @@ describe('the worker distrusts job data, and keeps nothing at rest once sent', (
   const later = (): string => new Date(Date.now() + 3_600_000).toISOString();
   const accept = async (body: object): Promise<string> =>
     (
-      (await stack.t.http.post('/send-email/').set('X-API-Key', APP_KEY).send(body).expect(202))
-        .body as { id: string }
+      (
+        await stack.service.http
+          .post('/send-email/')
+          .set('X-API-Key', APP_KEY)
+          .send(body)
+          .expect(202)
+      ).body as { id: string }
     ).id;
   const status = async (id: string): Promise<Record<string, unknown>> =>
-    (await stack.t.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200))
+    (await stack.service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200))
       .body as Record<string, unknown>;
 
   it.each(HOSTILE)('fails a job edited to hold %s, sending nothing', async (what, patch) => {
     const subject = `Hostile ${what}`;
     const id = await accept(textMail(subject, { send_at: later() }));
-    const job = (await stack.t.queue.getJob(id)) as Job;
+    const job = (await stack.service.queue.getJob(id)) as Job;
     const { __replace, ...fields } = patch;
     await job.update(__replace ?? { ...(job.data as object), ...fields });
     await job.promote();
-    await expect(stack.t.finished(id)).rejects.toThrow(/job data refused/);
+    await expect(stack.service.finished(id)).rejects.toThrow(/job data refused/);
     expect(await status(id)).toMatchObject({
       status: 'failed',
       error: expect.stringMatching(/^job data refused: /),
     });
-    expect(((await stack.t.queue.getJob(id)) as Job).attemptsMade).toBe(1);
+    expect(((await stack.service.queue.getJob(id)) as Job).attemptsMade).toBe(1);
     expect(stack.smtp.bySubject(subject)).toHaveLength(0);
     expect(stack.smtp.mails.filter((mail) => mail.to.includes('victim@evil.example'))).toHaveLength(
       0,
@@ -101,12 +106,12 @@ describe('the worker distrusts job data, and keeps nothing at rest once sent', (
         context: { action_url: `https://shop.example/${SECRET}` },
       }),
     ];
-    for (const id of ids) await stack.t.finished(id);
+    for (const id of ids) await stack.service.finished(id);
     expect(stack.smtp.bySubject('At rest 1')[0].raw.toString()).toContain(SECRET);
     expect(await redisHolding(stack.redis.url, SECRET, base64(`${SECRET} attachment`))).toEqual([]);
     expect(await status(ids[0])).toMatchObject({ status: 'sent' });
     // What Bull Board shows is still there.
-    expect(((await stack.t.queue.getJob(ids[0])) as Job).data).toMatchObject({
+    expect(((await stack.service.queue.getJob(ids[0])) as Job).data).toMatchObject({
       subject: 'At rest 1',
       attachments: [{ filename: 'a.txt' }],
     });
@@ -119,9 +124,9 @@ describe('the worker distrusts job data, and keeps nothing at rest once sent', (
     for (let i = 0; i < 5; i++) {
       const body = textMail(`Failed ${i}`, { email_to: 'bounce@example.com' });
       ids.push(await accept({ ...body, message: { text: `${SECRET} kept ${i}` } }));
-      await expect(stack.t.finished(ids[i])).rejects.toThrow(/550/);
+      await expect(stack.service.finished(ids[i])).rejects.toThrow(/550/);
     }
-    const failed = await stack.t.queue.getFailed();
+    const failed = await stack.service.queue.getFailed();
     expect(failed.map((job) => job.id).sort()).toEqual(ids.slice(2).sort());
     expect((failed[0].data as { text: string }).text).toContain(SECRET);
   });

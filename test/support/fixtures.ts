@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const APP_KEY = 'test-key-app-0123456789';
+export const OTHER_KEY = 'test-key-other-0123456789';
+export const SHOP_KEY = 'test-key-shop-0123456789';
+
+/** A plain-text mail whose body is its subject, so that it is easy to find in the sink. */
+export const textMail = (subject: string, extra: object = {}): Record<string, unknown> => ({
+  email_to: 'ann@example.com',
+  email_from: 'no-reply@shop.example',
+  subject,
+  message: { text: subject },
+  ...extra,
+});
+
+/** A key file as an operator would write it: the shop key only as its SHA-256, with allowed_from. */
+export function writeKeyFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'mail-keys-')), 'keys.json');
+  const digest = createHash('sha256').update(SHOP_KEY).digest('hex');
+  writeFileSync(
+    file,
+    JSON.stringify([{ name: 'shop', key_sha256: digest, allowed_from: ['*@shop.example'] }]),
+  );
+  return file;
+}
