@@ -18,9 +18,6 @@ export interface PreparedEmail {
 
 const MAX_SCHEDULE_MS = 30 * 24 * 3600 * 1000;
 
-const addresses = (list?: string | string[]): MailAddress[] =>
-  (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((a) => parseAddress(a)!);
-
 /** Checks what the DTO alone cannot (config, templates, schedule, key rights) and builds jobs. */
 @Injectable()
 export class EmailJobBuilder {
@@ -64,7 +61,7 @@ export class EmailJobBuilder {
 
   /** Builds the job of a checked request; 403 when the key may not use its sender. */
   build(dto: SendEmailDto, key: ApiKeyRecord, now: number, where = ''): PreparedEmail {
-    const from = dto.email_from ? parseAddress(dto.email_from)! : this.defaultFrom!;
+    const from = dto.email_from ?? this.defaultFrom!;
     if (
       key.allowedFrom &&
       !key.allowedFrom.some((pattern) => matchesPattern(from.address, pattern))
@@ -85,10 +82,10 @@ export class EmailJobBuilder {
       message_id,
       created_at,
       from,
-      to: addresses(dto.email_to),
-      cc: dto.cc && addresses(dto.cc),
-      bcc: dto.bcc && addresses(dto.bcc),
-      reply_to: dto.reply_to ? parseAddress(dto.reply_to)! : undefined,
+      to: dto.email_to,
+      cc: dto.cc,
+      bcc: dto.bcc,
+      reply_to: dto.reply_to ?? undefined, // a request may send null; a job leaves it out
       subject: dto.subject,
       text: dto.message?.text,
       html: dto.message?.html,
