@@ -37,14 +37,7 @@ export class EmailJobBuilder {
     if (!dto.email_from && !this.defaultFrom) {
       errors.push({ field: 'email_from', message: 'email_from is required (no MAIL_FROM is set)' });
     }
-    const body = dto.message?.text || dto.message?.html;
-    if (!body && !dto.template) {
-      errors.push({
-        field: 'message',
-        message: 'message.text, message.html or template is required',
-      });
-    }
-    if (body && dto.template)
+    if (dto.template && (dto.message?.text || dto.message?.html))
       errors.push({ field: 'message', message: 'message must be absent when template is given' });
     if (dto.template) errors.push(...this.templates.check(dto.template, dto.context));
     if (dto.send_at !== undefined) {

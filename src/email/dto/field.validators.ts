@@ -1,4 +1,4 @@
-import { ValidationArguments, registerDecorator } from 'class-validator';
+import { ValidateIf, ValidationArguments, registerDecorator } from 'class-validator';
 import { isBase64 } from './base64';
 import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
@@ -31,6 +31,30 @@ const isPlainObject = (value: unknown): value is Fields =>
 /** Attachment content: padded standard base64, checked in one pass (see base64.ts). */
 export const IsBase64Content = (): PropertyDecorator =>
   rule(isBase64, '$property must be base64 encoded');
+
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+// Anything but text and html is an unknown field, which the whitelist names instead.
+const holdsSomething = (message: unknown): boolean =>
+  isPlainObject(message) && Object.values(message).some(given);
+
+/**
+ * `message` holds text, html or both, unless `template` is given. It is also the property's
+ * condition (in place of @IsOptional): only with a template may `message` be absent. Put it
+ * below @IsObject: class-validator runs a property's rules bottom-up, and an absent message
+ * must meet this rule first. A message that is not an object, or whose parts are bad or
+ * unknown, is left to the other rules.
+ */
+export function HasBodyOrTemplate(): PropertyDecorator {
+  const condition = ValidateIf((o: Fields, v: unknown) => given(v) || !given(o.template));
+  const check = rule(
+    (v, o) => given(o.template) || holdsSomething(v) || (given(v) && !isPlainObject(v)),
+    '$property.text, $property.html or template is required',
+  );
+  return (target: object, propertyName: string | symbol): void => {
+    condition(target, propertyName);
+    check(target, propertyName);
+  };
+}
 
 /** A single header line: no CR, LF, control or invisible format characters. */
 export const IsHeaderSafe = (): PropertyDecorator =>

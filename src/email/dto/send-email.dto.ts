@@ -18,6 +18,7 @@ import { HasRecipientTotal, IsMailAddress, IsMailAddressList } from './address.f
 import {
   HasNoEncodedWord,
   IsBase64Content,
+  HasBodyOrTemplate,
   IsCustomHeaders,
   IsHeaderSafe,
   IsMetadata,
@@ -79,7 +80,11 @@ export class SendEmailDto {
 
   @IsString() @Length(1, 998) @IsHeaderSafe() @HasNoEncodedWord() subject!: string;
 
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => MessageDto) message?: MessageDto;
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MessageDto)
+  @HasBodyOrTemplate()
+  message?: MessageDto;
 
   /** Name of a template in views/ (see GET /templates). */
   @IsOptional()
