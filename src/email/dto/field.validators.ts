@@ -2,6 +2,7 @@ import { ValidateIf, ValidationArguments, registerDecorator } from 'class-valida
 import { isBase64 } from './base64';
 import { ENCODED_WORD, INVISIBLE } from '../header-text';
 
+const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_CONTEXT_DEPTH = 6;
 const MAX_CONTEXT_CHARS = 64 * 1024;
@@ -31,6 +32,13 @@ const isPlainObject = (value: unknown): value is Fields =>
 /** Attachment content: padded standard base64, checked in one pass (see base64.ts). */
 export const IsBase64Content = (): PropertyDecorator =>
   rule(isBase64, '$property must be base64 encoded');
+
+/** A template's name: a plain name, never a path (POST /send-email/ and the render route). */
+export const IsTemplateName = (): PropertyDecorator =>
+  rule(
+    (v) => typeof v === 'string' && TEMPLATE_NAME.test(v),
+    '$property must be a plain template name like verify-email',
+  );
 
 const given = (value: unknown): boolean => value !== undefined && value !== null;
 // Anything but text and html is an unknown field, which the whitelist names instead.

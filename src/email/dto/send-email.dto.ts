@@ -23,9 +23,8 @@ import {
   IsHeaderSafe,
   IsMetadata,
   IsTemplateContext,
+  IsTemplateName,
 } from './field.validators';
-
-export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
  * A body's size limit. Turning 1 MB of HTML into the text part blocks a worker's event loop
@@ -87,9 +86,7 @@ export class SendEmailDto {
   message?: MessageDto;
 
   /** Name of a template in views/ (see GET /templates). */
-  @IsOptional()
-  @Matches(TEMPLATE_NAME, { message: 'template must be a plain template name like verify-email' })
-  template?: string;
+  @IsOptional() @IsTemplateName() template?: string;
 
   /** Values for the template; HTML-escaped when rendered. */
   @ApiPropertyOptional({
