@@ -11,7 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { parseAddress } from '../mail-syntax/address.parser';
+import { MailAddress, parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
 import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { ProcessPlan, ROLES, Role, planOf } from './role';
@@ -67,6 +67,8 @@ export class EnvironmentVariables {
   MAX_BODY = '10mb';
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
+  /** Not a variable: MAIL_FROM as validate() parsed it. */
+  declare mailFrom?: MailAddress;
   /** Not a variable: what this process runs, from ROLE (see role.ts). */
   declare plan: ProcessPlan;
 }
@@ -86,7 +88,8 @@ export function validate(raw: Record<string, unknown>): EnvironmentVariables {
     // The value itself is not echoed: several variables carry secrets.
     throw new ConfigError(Object.values(error.constraints ?? {}).join('; '));
   }
-  if (env.MAIL_FROM && !parseAddress(env.MAIL_FROM)) {
+  env.mailFrom = env.MAIL_FROM ? (parseAddress(env.MAIL_FROM) ?? undefined) : undefined;
+  if (env.MAIL_FROM && !env.mailFrom) {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);

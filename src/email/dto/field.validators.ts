@@ -1,86 +1,81 @@
-import { ValidationArguments, registerDecorator } from 'class-validator';
-import { parseAddress } from '../../mail-syntax/address.parser';
+import { ValidateIf, ValidationArguments, registerDecorator } from 'class-validator';
 import { isBase64 } from './base64';
 import { ENCODED_WORD, INVISIBLE } from '../../mail-syntax/header-text';
 
-export const MAX_RECIPIENTS = 50;
+const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const CONTEXT_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_CONTEXT_DEPTH = 6;
 const MAX_CONTEXT_CHARS = 64 * 1024;
 
-type Check = (value: unknown, object: Record<string, unknown>) => boolean;
-/** The message after the property name, fixed or chosen by the value. */
-type Message = string | ((value: unknown) => string);
+type Fields = Record<string, unknown>;
+type Check = (value: unknown, object: Fields) => boolean;
+/** The message, fixed or chosen by the value and its object; `$property` names the field. */
+type Message = string | ((value: unknown, object: Fields) => string);
 
-function rule(check: Check, message: Message): PropertyDecorator {
+export function rule(check: Check, message: Message): PropertyDecorator {
   const text = (args: ValidationArguments): string =>
-    `${args.property} ${typeof message === 'string' ? message : message(args.value)}`;
+    typeof message === 'string' ? message : message(args.value, args.object as Fields);
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
       target: target.constructor,
       propertyName: propertyName as string,
       options: { message: text },
       validator: {
-        validate: (value, args) => check(value, args!.object as Record<string, unknown>),
+        validate: (value, args) => check(value, args!.object as Fields),
       },
     });
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+const isPlainObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const recipientsIn = (value: unknown): number =>
-  value === undefined ? 0 : Array.isArray(value) ? value.length : 1;
-
 /** Attachment content: padded standard base64, checked in one pass (see base64.ts). */
-export const IsBase64Content = (): PropertyDecorator => rule(isBase64, 'must be base64 encoded');
+export const IsBase64Content = (): PropertyDecorator =>
+  rule(isBase64, '$property must be base64 encoded');
 
-/** One address, strictly parsed (see address.parser.ts). */
-export const IsMailAddress = (): PropertyDecorator =>
-  rule((v) => parseAddress(v) !== null, 'must be one address like "Ann <ann@example.com>"');
-
-const tooMany = (v: unknown): boolean => Array.isArray(v) && v.length > MAX_RECIPIENTS;
-
-// Counted before any entry is parsed: a huge list costs one length check, not a parse each.
-const isAddressArray = (v: unknown, minItems: number): boolean =>
-  Array.isArray(v) &&
-  v.length >= minItems &&
-  v.length <= MAX_RECIPIENTS &&
-  v.every((a) => parseAddress(a) !== null);
-
-/** email_to (`orOne`: one address or a non-empty array), cc and bcc (an array). */
-export const IsMailAddressList = ({ orOne = false } = {}): PropertyDecorator =>
+/** A template's name: a plain name, never a path (POST /send-email/ and the render route). */
+export const IsTemplateName = (): PropertyDecorator =>
   rule(
-    (v) =>
-      orOne && !Array.isArray(v) ? parseAddress(v) !== null : isAddressArray(v, orOne ? 1 : 0),
-    (v) =>
-      tooMany(v)
-        ? `must hold at most ${MAX_RECIPIENTS} addresses`
-        : orOne
-          ? 'must be an address or a non-empty array of addresses, each like "Ann <ann@example.com>"'
-          : 'must be an array of addresses, each like "Ann <ann@example.com>"',
+    (v) => typeof v === 'string' && TEMPLATE_NAME.test(v),
+    '$property must be a plain template name like verify-email',
   );
 
-/** Caps to + cc + bcc together, as SMTP servers and the spec do. */
-export const HasRecipientTotal = (): PropertyDecorator =>
-  rule(
-    (_v, o) =>
-      recipientsIn(o.email_to) + recipientsIn(o.cc) + recipientsIn(o.bcc) <= MAX_RECIPIENTS,
-    `with cc and bcc must hold at most ${MAX_RECIPIENTS} addresses in all`,
+const given = (value: unknown): boolean => value !== undefined && value !== null;
+// Anything but text and html is an unknown field, which the whitelist names instead.
+const holdsSomething = (message: unknown): boolean =>
+  isPlainObject(message) && Object.values(message).some(given);
+
+/**
+ * `message` holds text, html or both, unless `template` is given. It is also the property's
+ * condition (in place of @IsOptional): only with a template may `message` be absent. Put it
+ * below @IsObject: class-validator runs a property's rules bottom-up, and an absent message
+ * must meet this rule first. A message that is not an object, or whose parts are bad or
+ * unknown, is left to the other rules.
+ */
+export function HasBodyOrTemplate(): PropertyDecorator {
+  const condition = ValidateIf((o: Fields, v: unknown) => given(v) || !given(o.template));
+  const check = rule(
+    (v, o) => given(o.template) || holdsSomething(v) || (given(v) && !isPlainObject(v)),
+    '$property.text, $property.html or template is required',
   );
+  return (target: object, propertyName: string | symbol): void => {
+    condition(target, propertyName);
+    check(target, propertyName);
+  };
+}
 
 /** A single header line: no CR, LF, control or invisible format characters. */
 export const IsHeaderSafe = (): PropertyDecorator =>
   rule(
     (v) => typeof v === 'string' && !INVISIBLE.test(v),
-    'must not contain line breaks, control or invisible characters (such as bidi overrides)',
+    '$property must not contain line breaks, control or invisible characters (such as bidi overrides)',
   );
 
 /** No text a mail client would decode into something else (see header-text.ts). */
 export const HasNoEncodedWord = (): PropertyDecorator =>
   rule(
     (v) => typeof v === 'string' && !ENCODED_WORD.test(v),
-    'must not contain an encoded-word (=?…?=)',
+    '$property must not contain an encoded-word (=?…?=)',
   );
 
 /** Custom headers: X- names only, single-line values. */
@@ -96,7 +91,7 @@ export const IsCustomHeaders = (): PropertyDecorator =>
           value.length <= 998 &&
           !INVISIBLE.test(value),
       ),
-    'must map at most 20 X- header names to single-line values without invisible characters',
+    '$property must map at most 20 X- header names to single-line values without invisible characters',
   );
 
 /** Short string-to-string map, kept in the status record. */
@@ -109,7 +104,7 @@ export const IsMetadata = (): PropertyDecorator =>
         ([key, value]) =>
           /^[A-Za-z0-9_.-]{1,64}$/.test(key) && typeof value === 'string' && value.length <= 500,
       ),
-    'must map at most 20 keys (A-Z a-z 0-9 _ . -) to strings of at most 500 characters',
+    '$property must map at most 20 keys (A-Z a-z 0-9 _ . -) to strings of at most 500 characters',
   );
 
 function contextDepth(value: unknown, depth: number): number {
@@ -137,5 +132,5 @@ export const IsTemplateContext = (): PropertyDecorator =>
       contextDepth(v, 0) <= MAX_CONTEXT_DEPTH &&
       hasTemplateKeys(v) &&
       JSON.stringify(v).length <= MAX_CONTEXT_CHARS,
-    `must be an object with identifier keys, at most ${MAX_CONTEXT_DEPTH} levels deep and 64 KB`,
+    `$property must be an object with identifier keys, at most ${MAX_CONTEXT_DEPTH} levels deep and 64 KB`,
   );

@@ -1,6 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Expose } from 'class-transformer';
 import { IsOptional } from 'class-validator';
-import { IsTemplateContext } from './field.validators';
+import { IsTemplateContext, IsTemplateName } from './field.validators';
 
 export class RenderTemplateDto {
   /** Values for the template, as in POST /send-email/. */
@@ -8,4 +9,12 @@ export class RenderTemplateDto {
   @IsOptional()
   @IsTemplateContext()
   context?: Record<string, unknown>;
+}
+
+export class RenderTemplateParams {
+  // The path's :name, called `template` in a 400 as in a POST /send-email/ body.
+  @ApiProperty({ name: 'name' })
+  @Expose({ name: 'name' })
+  @IsTemplateName()
+  template!: string;
 }

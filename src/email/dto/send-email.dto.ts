@@ -13,19 +13,18 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import type { MailAddress } from '../../mail-syntax/address.parser';
+import { HasRecipientTotal, IsMailAddress, IsMailAddressList } from './address.fields';
 import {
   HasNoEncodedWord,
   IsBase64Content,
-  HasRecipientTotal,
+  HasBodyOrTemplate,
   IsCustomHeaders,
   IsHeaderSafe,
-  IsMailAddress,
-  IsMailAddressList,
   IsMetadata,
   IsTemplateContext,
+  IsTemplateName,
 } from './field.validators';
-
-export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /**
  * A body's size limit. Turning 1 MB of HTML into the text part blocks a worker's event loop
@@ -60,27 +59,34 @@ export class AttachmentDto {
   content_type?: string;
 }
 
+/** A request as sent, typed as it is once validated: its addresses are parsed (address.fields). */
 export class SendEmailDto {
   /** One recipient or a list; `Name <address>` is allowed. */
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+    type: Object, // not the MailAddress[] it holds once validated
     example: 'Ann <ann@example.com>',
   })
   @IsMailAddressList({ orOne: true })
   @HasRecipientTotal()
-  email_to!: string | string[];
+  email_to!: MailAddress[];
 
   /** Sender; defaults to MAIL_FROM. Must match the API key's `allowed_from`. */
-  @IsOptional() @IsMailAddress() email_from?: string;
+  @ApiPropertyOptional({ type: String })
+  @IsOptional()
+  @IsMailAddress()
+  email_from?: MailAddress;
 
   @IsString() @Length(1, 998) @IsHeaderSafe() @HasNoEncodedWord() subject!: string;
 
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => MessageDto) message?: MessageDto;
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MessageDto)
+  @HasBodyOrTemplate()
+  message?: MessageDto;
 
   /** Name of a template in views/ (see GET /templates). */
-  @IsOptional()
-  @Matches(TEMPLATE_NAME, { message: 'template must be a plain template name like verify-email' })
-  template?: string;
+  @IsOptional() @IsTemplateName() template?: string;
 
   /** Values for the template; HTML-escaped when rendered. */
   @ApiPropertyOptional({
@@ -92,9 +98,9 @@ export class SendEmailDto {
   @IsTemplateContext()
   context?: Record<string, unknown>;
 
-  @IsOptional() @IsMailAddressList() cc?: string[];
-  @IsOptional() @IsMailAddressList() bcc?: string[];
-  @IsOptional() @IsMailAddress() reply_to?: string;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsMailAddressList() cc?: MailAddress[];
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsMailAddressList() bcc?: MailAddress[];
+  @ApiPropertyOptional({ type: String }) @IsOptional() @IsMailAddress() reply_to?: MailAddress;
 
   /** Extra headers; names must start with X-. */
   @ApiPropertyOptional({

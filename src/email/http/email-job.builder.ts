@@ -2,8 +2,8 @@ import { ForbiddenException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { EnvironmentVariables } from '../../config/env.validation';
-import { FieldError } from '../../common/validation.errors';
-import { MailAddress, matchesPattern, parseAddress } from '../../mail-syntax/address.parser';
+import { FieldError, validationFailed } from '../../common/validation.errors';
+import { MailAddress, matchesPattern } from '../../mail-syntax/address.parser';
 import { ApiKeyRecord } from '../../config/api-key.parser';
 import { SendEmailDto } from '../dto/send-email.dto';
 import { EmailJobData, EmailStatus } from '../store/email.types';
@@ -19,10 +19,10 @@ export interface PreparedEmail {
 
 const MAX_SCHEDULE_MS = 30 * 24 * 3600 * 1000;
 
-const addresses = (list?: string | string[]): MailAddress[] =>
-  (Array.isArray(list) ? list : list === undefined ? [] : [list]).map((a) => parseAddress(a)!);
-
-/** Checks what the DTO alone cannot (config, templates, schedule, key rights) and builds jobs. */
+/**
+ * The one check of a send request that needs config or state (sender, template, schedule, the
+ * key's sender rights; the DTO has every other rule), and the jobs of requests that pass it.
+ */
 @Injectable()
 export class EmailJobBuilder {
   private readonly defaultFrom?: MailAddress;
@@ -31,24 +31,28 @@ export class EmailJobBuilder {
     private readonly templates: TemplateService,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
-    const mailFrom = config.get('MAIL_FROM', { infer: true });
-    this.defaultFrom = mailFrom ? parseAddress(mailFrom)! : undefined;
+    this.defaultFrom = config.get('mailFrom', { infer: true });
+  }
+
+  /**
+   * The jobs of validated requests, all or none: a 400 naming every problem of every request,
+   * else a 403 for the first sender the key may not use. `field` (like "emails") locates the
+   * requests of a batch.
+   */
+  prepare(dtos: SendEmailDto[], key: ApiKeyRecord, now: number, field?: string): PreparedEmail[] {
+    const errors = dtos.flatMap((dto, i) => this.check(dto, now, field ? `${field}.${i}.` : ''));
+    if (errors.length > 0) throw validationFailed(errors);
+    return dtos.map((dto, i) => this.build(dto, key, now, field ? `${field}.${i}: ` : ''));
   }
 
   /** The 400-problems of one request; `prefix` (like "emails.3.") locates it in a batch. */
-  check(dto: SendEmailDto, now: number, prefix = ''): FieldError[] {
+  private check(dto: SendEmailDto, now: number, prefix: string): FieldError[] {
     const errors: FieldError[] = [];
     if (!dto.email_from && !this.defaultFrom) {
       errors.push({ field: 'email_from', message: 'email_from is required (no MAIL_FROM is set)' });
     }
-    const body = dto.message?.text || dto.message?.html;
-    if (!body && !dto.template) {
-      errors.push({
-        field: 'message',
-        message: 'message.text, message.html or template is required',
-      });
-    }
-    if (body && dto.template)
+    // Needs no config, yet not a DTO rule: SendEmailDto alone accepts a body beside a template.
+    if (dto.template && (dto.message?.text || dto.message?.html))
       errors.push({ field: 'message', message: 'message must be absent when template is given' });
     if (dto.template) errors.push(...this.templates.check(dto.template, dto.context));
     if (dto.send_at !== undefined) {
@@ -63,9 +67,9 @@ export class EmailJobBuilder {
     }));
   }
 
-  /** Builds the job of a checked request; 403 when the key may not use its sender. */
-  build(dto: SendEmailDto, key: ApiKeyRecord, now: number, where = ''): PreparedEmail {
-    const from = dto.email_from ? parseAddress(dto.email_from)! : this.defaultFrom!;
+  /** The job of a checked request; 403 when the key may not use its sender. */
+  private build(dto: SendEmailDto, key: ApiKeyRecord, now: number, where: string): PreparedEmail {
+    const from = dto.email_from ?? this.defaultFrom!; // check() refused a request with neither
     if (
       key.allowedFrom &&
       !key.allowedFrom.some((pattern) => matchesPattern(from.address, pattern))
@@ -86,10 +90,10 @@ export class EmailJobBuilder {
       message_id,
       created_at,
       from,
-      to: addresses(dto.email_to),
-      cc: dto.cc && addresses(dto.cc),
-      bcc: dto.bcc && addresses(dto.bcc),
-      reply_to: dto.reply_to ? parseAddress(dto.reply_to)! : undefined,
+      to: dto.email_to,
+      cc: dto.cc,
+      bcc: dto.bcc,
+      reply_to: dto.reply_to ?? undefined, // a request may send null; a job leaves it out
       subject: dto.subject,
       text: dto.message?.text,
       html: dto.message?.html,

@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { validationFailed } from '../../common/validation.errors';
 import { ApiKeyRecord } from '../../config/api-key.parser';
 import { AcceptedBatchDto, AcceptedEmailDto } from '../dto/responses.dto';
 import { SendBatchDto } from '../dto/send-batch.dto';
@@ -66,13 +65,7 @@ export class EmailService {
     deadline?: number,
     field?: string,
   ): Promise<PreparedEmail[]> {
-    const now = Date.now();
-    const where = (i: number): string => (field ? `${field}.${i}.` : '');
-    const errors = dtos.flatMap((dto, i) => this.builder.check(dto, now, where(i)));
-    if (errors.length > 0) throw validationFailed(errors);
-    const emails = dtos.map((dto, i) =>
-      this.builder.build(dto, key, now, field ? `${field}.${i}: ` : ''),
-    );
+    const emails = this.builder.prepare(dtos, key, Date.now(), field);
     try {
       await this.connection.run(() => this.write(emails, key.name), deadline);
     } catch (error) {

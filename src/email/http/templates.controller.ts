@@ -2,9 +2,8 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestj
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { validationFailed } from '../../common/validation.errors';
 import { ApiErrors, ApiKeyAuth } from '../dto/api-docs.decorators';
-import { RenderTemplateDto } from '../dto/render-template.dto';
+import { RenderTemplateDto, RenderTemplateParams } from '../dto/render-template.dto';
 import { RenderedBodyDto, TemplateInfoDto } from '../dto/responses.dto';
-import { TEMPLATE_NAME } from '../dto/send-email.dto';
 import { TemplateService } from '../template.service';
 import { ROUTES } from '../../common/paths';
 
@@ -35,16 +34,12 @@ export class TemplatesController {
   })
   @ApiOkResponse({ type: RenderedBodyDto })
   @ApiErrors('validation_failed')
-  render(@Param('name') name: string, @Body() dto: RenderTemplateDto): RenderedBodyDto {
-    const errors = TEMPLATE_NAME.test(name)
-      ? this.templates.check(name, dto.context)
-      : [
-          {
-            field: 'template',
-            message: 'template must be a plain template name like verify-email',
-          },
-        ];
+  render(
+    @Param() { template }: RenderTemplateParams,
+    @Body() dto: RenderTemplateDto,
+  ): RenderedBodyDto {
+    const errors = this.templates.check(template, dto.context);
     if (errors.length > 0) throw validationFailed(errors);
-    return this.templates.render(name, dto.context);
+    return this.templates.render(template, dto.context);
   }
 }
