@@ -1,6 +1,6 @@
 import type { Job } from 'bull';
 import { LOGIN_FAILURES } from '../src/ops/board/login-throttle';
-import { APP_KEY, textMail } from './support/fixtures';
+import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 
@@ -25,16 +25,7 @@ describe('Bull Board: inspect, retry and promote, nothing more', () => {
       refuse && address.startsWith('bounce@')
         ? smtpError(550, '550 5.1.1 No such user')
         : undefined;
-    const send = async (body: object): Promise<string> =>
-      (
-        (
-          await stack.service.http
-            .post('/send-email/')
-            .set('X-API-Key', APP_KEY)
-            .send(body)
-            .expect(202)
-        ).body as { id: string }
-      ).id;
+    const send = (body: object): Promise<string> => acceptedId(stack.service.http, body);
     failedId = await send(textMail('Board failed', { email_to: 'bounce@example.com' }));
     await expect(stack.service.finished(failedId)).rejects.toThrow(/550/);
     const later = new Date(Date.now() + 3_600_000).toISOString();

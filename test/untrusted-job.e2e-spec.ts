@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, textMail } from './support/fixtures';
+import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 
@@ -57,16 +57,7 @@ describe('the worker distrusts job data, and keeps nothing at rest once sent', (
     FAILED_JOBS_KEPT: '3',
   }));
   const later = (): string => new Date(Date.now() + 3_600_000).toISOString();
-  const accept = async (body: object): Promise<string> =>
-    (
-      (
-        await stack.service.http
-          .post('/send-email/')
-          .set('X-API-Key', APP_KEY)
-          .send(body)
-          .expect(202)
-      ).body as { id: string }
-    ).id;
+  const accept = (body: object): Promise<string> => acceptedId(stack.service.http, body);
   const status = async (id: string): Promise<Record<string, unknown>> =>
     (await stack.service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200))
       .body as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import type TestAgent from 'supertest/lib/agent';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,4 +26,10 @@ export function writeKeyFile(): string {
     JSON.stringify([{ name: 'shop', key_sha256: digest, allowed_from: ['*@shop.example'] }]),
   );
   return file;
+}
+
+/** POSTs `body` as the app and returns the id of the accepted (202) email. */
+export async function acceptedId(http: TestAgent, body: object, key = APP_KEY): Promise<string> {
+  const response = await http.post('/send-email/').set('X-API-Key', key).send(body).expect(202);
+  return (response.body as { id: string }).id;
 }
