@@ -124,7 +124,7 @@ describe('POST /send-email/ → Bull → SMTP', () => {
   });
 
   it('delivers a message larger than one socket write byte for byte', async () => {
-    // Far past MessageCoalescer's 64 KiB, so the message leaves in several writes.
+    // Far past one 64 KiB socket write, so the message leaves in several writes.
     const blob = randomBytes(200 * 1024);
     const { mail } = await deliver({
       email_to: 'ann@example.com',

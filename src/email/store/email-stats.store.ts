@@ -2,7 +2,6 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { emailsFailed, emailsSent, sendDuration } from '../../common/metrics';
-import { LuaScript, defineScript } from '../../redis/lua-script';
 import { EMAIL_QUEUE } from './email.constants';
 
 export type Outcome = 'sent' | 'failed';
@@ -17,47 +16,36 @@ export interface EmailStats {
 
 const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;
+/** A minute's counts are kept two hours. */
+export const MINUTE_TTL_SECONDS = 2 * HOUR_MINUTES * 60;
 
-// One script call rather than a MULTI: it joins the client's auto-pipeline (with the status
-// update the worker issues at the same moment).
-const COUNT = `
-redis.call('INCR', KEYS[1])
-redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-redis.call('EXPIRE', KEYS[2], ARGV[2])`;
+/** Where an outcome is counted: its total, and the current minute's hash (field = outcome). */
+export interface StatsKeys {
+  total: string;
+  minute: string;
+}
 
 /**
  * Sent/failed counts for the info page. Prometheus counters are per process; these are the
- * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours).
+ * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours),
+ * counted by the status store's final write, in the same script call.
  */
 @Injectable()
 export class EmailStatsStore {
-  private readonly countScript: LuaScript;
+  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
 
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
-    this.countScript = defineScript(queue.client, 'countEmail', 2, COUNT);
+  keysFor(outcome: Outcome, now = Date.now()): StatsKeys {
+    return {
+      total: this.queue.toKey(`stats:${outcome}`),
+      minute: this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`),
+    };
   }
 
-  /**
-   * Counts a final outcome: the Prometheus metrics of this process, and the shared Redis
-   * totals. Never throws: a mail that was sent stays sent if Redis blinks now.
-   */
-  async record(
-    outcome: Outcome,
-    detail: { seconds?: number; reason?: string } = {},
-  ): Promise<void> {
+  /** This process's Prometheus metrics of a final outcome. */
+  observe(outcome: Outcome, detail: { seconds?: number; reason?: string } = {}): void {
     if (outcome === 'sent') emailsSent.inc();
     else emailsFailed.inc({ reason: detail.reason ?? 'unknown' });
     if (detail.seconds !== undefined) sendDuration.observe(detail.seconds);
-    await this.increment(outcome).catch(() => undefined);
-  }
-
-  private async increment(outcome: Outcome, now = Date.now()): Promise<void> {
-    await this.countScript.run(
-      this.queue.toKey(`stats:${outcome}`),
-      this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`),
-      outcome,
-      2 * HOUR_MINUTES * 60,
-    );
   }
 
   async read(now = Date.now()): Promise<EmailStats> {

@@ -4,6 +4,7 @@ import type { Queue } from 'bull';
 import { LuaScript, defineScript } from '../../redis/lua-script';
 import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
 import { EmailState, EmailStatus } from './email.types';
+import { EmailStatsStore, MINUTE_TTL_SECONDS, Outcome } from './email-stats.store';
 
 /** Fields a worker may change after the record is created. */
 export type StatusUpdate = Partial<
@@ -23,12 +24,19 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-// The 250 is in: the status says so and, in the same atomic call, the job's data in Bull's
-// hash loses its bodies, context and attachment content (nothing at rest that need not be).
-const SENT = `
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+// A final outcome, in one atomic call: the status, the deployment's counts and, once sent, the
+// job's data in Bull's hash without bodies, context and attachment content (nothing at rest
+// that need not be). KEYS: status, job, total, minute; ARGV: ttl, minute ttl, outcome,
+// resting data ('' keeps the job's data: a failed job keeps its bodies for a retry), fields.
+const FINISH = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], 'data', ARGV[2]) end`;
+if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[2], 'data', ARGV[4])
+end
+redis.call('INCR', KEYS[3])
+redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
+redis.call('EXPIRE', KEYS[4], ARGV[2])`;
 
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
@@ -57,12 +65,15 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
 export class EmailStatusStore {
   private readonly writeScript: LuaScript;
   private readonly beginScript: LuaScript;
-  private readonly sentScript: LuaScript;
+  private readonly finishScript: LuaScript;
 
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    private readonly stats: EmailStatsStore,
+  ) {
     this.writeScript = defineScript(queue.client, 'writeEmailStatus', 1, WRITE);
     this.beginScript = defineScript(queue.client, 'beginEmailSend', 1, BEGIN);
-    this.sentScript = defineScript(queue.client, 'markEmailSent', 2, SENT);
+    this.finishScript = defineScript(queue.client, 'finishEmail', 4, FINISH);
   }
 
   private keyOf(id: string): string {
@@ -94,10 +105,23 @@ export class EmailStatusStore {
     await this.writeScript.run(...this.writeArgs(id, STATUS_TTL_SECONDS, update));
   }
 
-  /** `update` (status sent) and the job's data replaced by `resting`, in one call. */
-  async markSent(id: string, update: StatusUpdate, resting: object): Promise<void> {
+  /**
+   * The final write of an email (`sent` or `failed`): its status, the counts and, with
+   * `resting`, the job's data replaced by it, in one call.
+   */
+  async finish(
+    id: string,
+    update: StatusUpdate,
+    outcome: Outcome,
+    resting?: object,
+  ): Promise<void> {
     const [key, ttl, ...fields] = this.writeArgs(id, STATUS_TTL_SECONDS, update);
-    await this.sentScript.run(key, this.queue.toKey(id), ttl, JSON.stringify(resting), ...fields);
+    const { total, minute } = this.stats.keysFor(outcome);
+    const data = resting ? JSON.stringify(resting) : '';
+    await this.finishScript.run(
+      ...[key, this.queue.toKey(id), total, minute],
+      ...[ttl, MINUTE_TTL_SECONDS, outcome, data, ...fields],
+    );
   }
 
   async remove(ids: string[]): Promise<void> {

@@ -35,10 +35,12 @@ function setup(
       order.push(`status ${update.status}`);
       return Promise.resolve();
     }),
-    markSent: jest.fn((_id: string, update: { status: string }, resting: { text?: string }) => {
-      order.push(`status ${update.status}${resting.text === undefined ? ', body dropped' : ''}`);
-      return Promise.resolve();
-    }),
+    finish: jest.fn(
+      (_id: string, update: { status: string }, _outcome: string, resting?: { text?: string }) => {
+        order.push(`status ${update.status}${resting && !resting.text ? ', body dropped' : ''}`);
+        return Promise.resolve();
+      },
+    ),
   };
   const log = {
     child: () => log,
@@ -52,7 +54,7 @@ function setup(
     { sendMail } as unknown as MailerService,
     { check: () => [] } as unknown as TemplateService,
     statuses as unknown as EmailStatusStore,
-    { record: jest.fn() } as never,
+    { observe: jest.fn() } as never,
     {} as never,
     { logger: log } as unknown as PinoLogger,
   );
@@ -103,10 +105,11 @@ describe('EmailProcessor.send', () => {
     );
     await expect(processor.send(job)).rejects.toThrow('550');
     expect(job.discard).toHaveBeenCalled();
-    expect(statuses.update).toHaveBeenLastCalledWith('a1', {
-      status: 'failed',
-      error: '550 No such user',
-    });
+    expect(statuses.finish).toHaveBeenLastCalledWith(
+      'a1',
+      { status: 'failed', error: '550 No such user' },
+      'failed',
+    );
   });
 
   it('keeps a job queued for a retry on SMTP 4xx', async () => {

@@ -70,16 +70,18 @@ export class EmailProcessor implements OnApplicationBootstrap {
   async send(job: Job<EmailJobData>): Promise<SendResult> {
     // The job's own id, not one read from its data: the data is untrusted until checked.
     const id = String(job.id);
-    const attempt = job.attemptsMade + 1;
-    const log = this.logger.logger.child({ job_id: job.id, attempt });
-    const state = await this.statuses.begin(id, attempt);
+    // No child logger per job: its bindings would be serialised for every mail. Each line
+    // names the job itself; one info line per outcome.
+    const log = this.logger.logger;
+    const at = { job_id: job.id, attempt: job.attemptsMade + 1 };
+    const state = await this.statuses.begin(id, at.attempt);
     if (state === undefined || state === 'sent') {
       // Missing: the request was answered 503 after all. Sent: a crash hit after the SMTP 250.
       const skipped = state ? 'already sent' : 'never acknowledged to the caller';
-      log.warn({ skipped }, 'not sending');
+      log.warn({ ...at, skipped }, 'not sending');
       return { message_id: '', accepted: 0, rejected: [], skipped };
     }
-    log.debug('sending');
+    log.debug(at, 'sending');
     const started = Date.now();
     try {
       const problem = jobDataProblem(job.data, this.templates);
@@ -87,17 +89,15 @@ export class EmailProcessor implements OnApplicationBootstrap {
       const { message_id } = job.data;
       const info = await this.mailer.sendMail(this.compose(job.data));
       const rejected = (info.rejected ?? []).map(String);
+      const accepted = info.accepted?.length ?? 0;
       const ms = Date.now() - started;
-      // Issued together, the two writes share one round trip; the status is what matters.
       const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
-      await Promise.all([
-        this.statuses.markSent(id, sent, restingData(job.data)),
-        this.stats.record('sent', { seconds: ms / 1000 }),
-      ]);
-      log.info({ ms, accepted: info.accepted?.length ?? 0, rejected: rejected.length }, 'sent');
-      return { message_id, accepted: info.accepted?.length ?? 0, rejected };
+      await this.statuses.finish(id, sent, 'sent', restingData(job.data));
+      this.stats.observe('sent', { seconds: ms / 1000 });
+      log.info({ ...at, ms, accepted, rejected: rejected.length }, 'sent');
+      return { message_id, accepted, rejected };
     } catch (error) {
-      await this.recordFailure(job, error, log);
+      await this.recordFailure(job, error, at);
       throw error;
     }
   }
@@ -106,30 +106,28 @@ export class EmailProcessor implements OnApplicationBootstrap {
   private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
     if (!/stalled/i.test(error.message)) return;
     this.logger.error({ job_id: job.id, reason: error.message }, 'failed');
-    await this.stats.record('failed', { reason: 'stalled' });
+    this.stats.observe('failed', { reason: 'stalled' });
+    const stalled = `the worker stopped while sending, ${MAX_STALLS} times`;
     await this.statuses
-      .update(job.data.id, {
-        status: 'failed',
-        error: `the worker stopped while sending, ${MAX_STALLS} times`,
-      })
+      .finish(String(job.id), { status: 'failed', error: stalled }, 'failed')
       .catch(() => undefined);
   }
 
   private async recordFailure(
     job: Job<EmailJobData>,
     error: unknown,
-    log: PinoLogger['logger'],
+    at: { job_id: Job['id']; attempt: number },
   ): Promise<void> {
+    const log = this.logger.logger;
     const { permanent, reason, metric } = classifyFailure(error);
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
-    await this.statuses.update(String(job.id), {
-      status: final ? 'failed' : 'queued',
-      error: reason,
-    });
-    if (final) await this.stats.record('failed', { reason: metric });
-    if (final) log.error({ reason, permanent }, 'failed');
-    else log.warn({ reason }, 'send failed; will retry');
+    if (final) {
+      await this.statuses.finish(String(job.id), { status: 'failed', error: reason }, 'failed');
+      this.stats.observe('failed', { reason: metric });
+    } else await this.statuses.update(String(job.id), { status: 'queued', error: reason });
+    if (final) log.error({ ...at, reason, permanent }, 'failed');
+    else log.warn({ ...at, reason }, 'send failed; will retry');
   }
 
   private compose(data: EmailJobData): ISendMailOptions {

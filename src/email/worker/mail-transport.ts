@@ -2,7 +2,6 @@ import type { MailerOptions } from '@nestjs-modules/mailer';
 import { ConfigService } from '@nestjs/config';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { EnvironmentVariables } from '../../config/env.validation';
-import { coalesceMessages } from './message.coalescer';
 import { OutboxTransport } from './outbox.transport';
 
 /** SMTP_URL → a pooled SMTP transport with bounded timeouts (smtps:// means implicit TLS). */
@@ -44,6 +43,5 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
     // The mailer passes these to every transport: the only channel a transport plugin such
     // as the outbox has for nodemailer's sandbox, which SMTP also gets from smtpOptions().
     defaults: { disableFileAccess: true, disableUrlAccess: true },
-    plugins: [coalesceMessages],
   };
 }
