@@ -10,7 +10,7 @@ import { createTransport } from 'nodemailer';
 import { performance } from 'node:perf_hooks';
 import { SendEmailDto } from '../src/email/dto/send-email.dto';
 import { htmlToText } from '../src/email/template.service';
-import { parseJson } from '../src/common/json-body.interceptor';
+import { parseJson } from '../src/common/json-body.guard';
 
 const CASES: [Shape, number][] = [
   ['html', 0.1],

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { JsonBodyInterceptor } from '../../common/json-body.interceptor';
+import { APP_GUARD } from '@nestjs/core';
+import { JsonBodyGuard } from '../../common/json-body.guard';
 import { EmailModule } from '../email.module';
 import { IdempotencyStore } from '../store/idempotency.store';
 import { RateLimitStore } from '../store/rate-limit.store';
@@ -10,7 +10,7 @@ import { EmailJobBuilder } from './email-job.builder';
 import { EmailController } from './email.controller';
 import { EmailService } from './email.service';
 import { IdempotencyService } from './idempotency.service';
-import { RateLimitInterceptor } from './rate-limit.interceptor';
+import { RateLimitGuard } from './rate-limit.guard';
 import { TemplatesController } from './templates.controller';
 
 /** The HTTP API (ROLE api and all): accepts, checks and queues email; answers status. */
@@ -18,11 +18,12 @@ import { TemplatesController } from './templates.controller';
   imports: [EmailModule],
   controllers: [EmailController, TemplatesController],
   providers: [
-    // Who is calling first, before a byte of the body is read; then the body (on routes that
-    // take one); then the key's budget, which counts the body's emails. Order matters.
+    // Nest runs these global guards in this order, and the order matters: who is calling
+    // first, before a byte of the body is read; then the body (on routes that take one);
+    // then the key's budget, which counts the body's emails.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_INTERCEPTOR, useClass: JsonBodyInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: RateLimitInterceptor },
+    { provide: APP_GUARD, useClass: JsonBodyGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     ApiKeyStore,
     RateLimitStore,
     IdempotencyStore,

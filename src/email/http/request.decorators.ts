@@ -2,7 +2,7 @@ import { ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { ApiKeyRecord } from '../../config/api-key.parser';
 
-/** A request as the API's guards and interceptors leave it. */
+/** A request as the API's guards leave it. */
 export type ApiRequest = Request & {
   /** The calling app's key, set by ApiKeyGuard. */
   apiKey?: ApiKeyRecord;

@@ -1,4 +1,4 @@
-import { checkDepth, parseJson, rejectUnsafeKeys } from './json-body.interceptor';
+import { checkDepth, parseJson, rejectUnsafeKeys } from './json-body.guard';
 
 describe('checkDepth', () => {
   const check = (json: string) => () => checkDepth(json);

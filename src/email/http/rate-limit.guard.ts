@@ -1,14 +1,12 @@
 import {
-  CallHandler,
+  CanActivate,
   ExecutionContext,
   HttpException,
   HttpStatus,
   Injectable,
-  NestInterceptor,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Response } from 'express';
-import { Observable, from, switchMap } from 'rxjs';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { ApiRequest, redisDeadline } from './request.decorators';
 import { MAX_BATCH } from '../dto/send-batch.dto';
@@ -26,12 +24,13 @@ export function costOf(body: unknown): number {
 }
 
 /**
- * Starts the request's one Redis budget (redisDeadline), then charges each API key's per-minute budget of emails (its rate_limit_per_minute, else
- * RATE_LIMIT_PER_MINUTE; 0 = none), after the body is read so that a batch counts its
- * emails. RateLimit-* headers on every answer; 429 with Retry-After when it does not fit.
+ * Starts the request's one Redis budget (redisDeadline), then charges the API key's
+ * per-minute budget of emails (its rate_limit_per_minute, else RATE_LIMIT_PER_MINUTE; 0 =
+ * none). It runs after JsonBodyGuard, so that a batch counts its emails. RateLimit-* headers
+ * on every answer; 429 with Retry-After when it does not fit.
  */
 @Injectable()
-export class RateLimitInterceptor implements NestInterceptor {
+export class RateLimitGuard implements CanActivate {
   private readonly fallback: number;
 
   constructor(
@@ -42,15 +41,15 @@ export class RateLimitInterceptor implements NestInterceptor {
     this.fallback = config.get('RATE_LIMIT_PER_MINUTE', { infer: true });
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<ApiRequest>();
-    if (!request.apiKey) return next.handle();
+    if (!request.apiKey) return true;
     const deadline = redisDeadline(request, this.connection.timeoutMs);
     const limit = request.apiKey.rateLimitPerMinute ?? this.fallback;
-    if (limit === 0) return next.handle();
+    if (limit === 0) return true;
     const response = context.switchToHttp().getResponse<Response>();
-    const charged = this.charge(request, response, limit, deadline);
-    return from(charged).pipe(switchMap(() => next.handle()));
+    await this.charge(request, response, limit, deadline);
+    return true;
   }
 
   private async charge(

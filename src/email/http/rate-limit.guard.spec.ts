@@ -1,4 +1,4 @@
-import { costOf } from './rate-limit.interceptor';
+import { costOf } from './rate-limit.guard';
 
 describe('costOf', () => {
   it.each([

@@ -1,8 +1,7 @@
 import {
-  CallHandler,
+  CanActivate,
   ExecutionContext,
   Injectable,
-  NestInterceptor,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
@@ -10,7 +9,6 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ConfigService } from '@nestjs/config';
 import type { Request, RequestHandler, Response } from 'express';
 import { text } from 'express';
-import { Observable, from, switchMap } from 'rxjs';
 import { EnvironmentVariables } from '../config/env.validation';
 import { CODE } from './error-codes';
 
@@ -88,12 +86,14 @@ function takesBody(context: ExecutionContext): boolean {
 }
 
 /**
- * JSON body parsing after the guards (Nest's own parser is off): a request without a valid
- * API key is answered 401 before a byte of its body is read, and only routes that take a
- * body read one. Parse errors, size limits and content types reach the one exception filter.
+ * JSON body parsing right after ApiKeyGuard (Nest's own parser is off): a request without a
+ * valid API key is answered 401 before a byte of its body is read, and only routes that take
+ * a body read one. Parse errors, size limits and content types reach the one exception filter.
+ * A guard, not an interceptor: a route without interceptors skips Nest's RxJS pipeline and
+ * its AsyncResource per request (about 100 µs of CPU each), and guards run in order.
  */
 @Injectable()
-export class JsonBodyInterceptor implements NestInterceptor {
+export class JsonBodyGuard implements CanActivate {
   private readonly read: RequestHandler;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
@@ -101,11 +101,11 @@ export class JsonBodyInterceptor implements NestInterceptor {
     this.read = text({ limit: config.get('MAX_BODY', { infer: true }), type: JSON_TYPES });
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (!takesBody(context)) return next.handle();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!takesBody(context)) return true;
     const http = context.switchToHttp();
-    const parsed = this.parse(http.getRequest<Request>(), http.getResponse<Response>());
-    return from(parsed).pipe(switchMap(() => next.handle()));
+    await this.parse(http.getRequest<Request>(), http.getResponse<Response>());
+    return true;
   }
 
   private async parse(req: Request, res: Response): Promise<void> {
