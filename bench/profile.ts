@@ -20,18 +20,10 @@ import {
   WARMUP_SECONDS,
   burst,
   post,
-} from './measure';
-import {
-  BASELINE,
-  NEST_FLOOR,
-  ROOT,
-  Rig,
-  Running,
-  SERVICE,
-  Target,
-  runBench,
-  withTarget,
-} from './targets';
+} from './load';
+import { Rig, runBench, withTarget } from './rig';
+import { Running } from './launch';
+import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target } from './targets';
 
 const DIR = join(__dirname, 'profiles');
 const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
@@ -57,7 +49,7 @@ async function fileAppears(path: string): Promise<void> {
 /** Starts `target` with the preload, profiles `load.measure` (after its warm-up) and splits the profile by layer. */
 async function underProfiler<T extends { units: number }>(
   target: Target,
-  { redis, sink }: Rig,
+  rig: Rig,
   load: Load<T>,
 ): Promise<Profiled & { load: T }> {
   const path = join(DIR, `${target.name.replace(' ', '-')}-${load.label}.cpuprofile`);
@@ -66,7 +58,7 @@ async function underProfiler<T extends { units: number }>(
     command: ['-r', PRELOAD, ...target.command],
     env: { ...target.env, CPU_PROFILE_PATH: path },
   };
-  const measured = await withTarget(profiled, redis.url, sink.port, async (running) => {
+  const measured = await withTarget(rig, profiled, {}, async (running) => {
     await load.warmUp(running);
     running.child.kill('SIGUSR2');
     const result = await load.measure(running);
@@ -144,7 +136,7 @@ function e2eRows(results: (Profiled & { load: EndToEndLoad })[]): string[][] {
     ),
     row('mails/s reaching the sink while POSTs were answered', (l) => rate(l.whilePosting)),
     row('mails/s reaching the sink after the last answer', (l) => rate(l.afterPosting)),
-    row("CPU µs per mail, whole process (GC helpers and the profiler's own thread too)", (l) =>
+    row("CPU µs per mail, all processes (GC helpers and the profiler's own thread too)", (l) =>
       String(Math.round(l.processUs)),
     ),
     row('CPU µs per mail, main thread (from /proc)', (l) => String(Math.round(l.mainThreadUs))),
