@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { E2E_MAILS, E2E_RUNS, Phase, burst } from './load';
 import { CountingSink } from './sink';
-import { sampleTree } from './proc-tree';
+import { machineBusyUs, sampleTree } from './proc-tree';
 import { Running } from './launch';
 
 export interface EndToEndLoad {
@@ -28,13 +28,6 @@ const TICK_US = 10_000;
 function cpuUs(path: string): number {
   const fields = readFileSync(`/proc/${path}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
-/** CPU µs the whole machine spent on anything but idling since boot. */
-function machineBusyUs(): number {
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
-  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
 /** E2E_RUNS bursts on a server that is already warm, with what they cost. */

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 export interface ProcStat {
   pid: number;
@@ -91,4 +92,24 @@ export function treeRssMb(root: number): number {
     0,
   );
   return Math.round(kb / 1024);
+}
+
+/** CPU µs the whole machine spent on anything but idling since boot (steal included). */
+export function machineBusyUs(): number {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * From now on: how many cores, on average, processes outside `root`'s tree kept busy (the
+ * machine's busy time less the tree's CPU, over the wall time).
+ */
+export function othersLoad(root: number): () => number {
+  const read = (): number[] => [machineBusyUs(), sampleTree(root).cpuUs, performance.now()];
+  const start = read();
+  return () => {
+    const [machine, tree, ms] = read().map((value, i) => value - start[i]);
+    return (machine - tree) / (ms * 1000);
+  };
 }

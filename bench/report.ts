@@ -5,11 +5,14 @@ import { median, ratioSpread, spread } from './stats';
 export interface Result {
   date: string;
   machine: string;
-  /** How the service was started, and the baseline. */
+  /** How the service was started. */
   command: string;
-  baselineCommand: string;
   settings: Record<string, number | string>;
   minutes: number;
+  /** Cores that processes other than the bench's kept busy during the run, on average. */
+  otherCores: number;
+  /** The command line that ran it. */
+  invocation: string;
   service: TargetRounds;
   baseline: TargetRounds;
 }

@@ -21,14 +21,31 @@ import {
 import { markdown } from './markdown';
 import { TargetRounds } from './figures';
 import { Result, refused, table, targetLines } from './report';
+import { othersLoad } from './proc-tree';
 import { Rig, runBench } from './rig';
 import { accept, drain, endToEnd } from './scenarios';
 import { BASELINE, ROOT, SERVICE, Target, WORKER_CONCURRENCY } from './targets';
+
+/** `npm run bench`, with the variables that changed its settings. */
+const invocation = (): string =>
+  [
+    ...[
+      'BENCH_ROUNDS',
+      'BENCH_SECONDS',
+      'BENCH_DRAIN_JOBS',
+      'BENCH_E2E_MAILS',
+      'WORKER_CONCURRENCY',
+    ]
+      .filter((name) => process.env[name])
+      .map((name) => `${name}=${process.env[name]}`),
+    'npm run bench',
+  ].join(' ');
 
 const progress = (line: string): void => void process.stderr.write(`\r\x1b[2K${line}`);
 
 async function main(rig: Rig): Promise<void> {
   const started = performance.now();
+  const others = othersLoad(process.pid);
   const service: TargetRounds = { accept: [], drain: [], e2e: [] };
   const baseline: TargetRounds = { accept: [], drain: [], e2e: [] };
   for (let round = 1; round <= ROUNDS; round++) {
@@ -65,7 +82,6 @@ async function main(rig: Rig): Promise<void> {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     command: `node ${SERVICE.command.join(' ')}`,
-    baselineCommand: 'node baseline.js',
     settings: {
       rounds: ROUNDS,
       worker_concurrency: WORKER_CONCURRENCY,
@@ -77,6 +93,8 @@ async function main(rig: Rig): Promise<void> {
       e2e_warmup_mails: E2E_WARMUP_MAILS,
     },
     minutes: (performance.now() - started) / 60_000,
+    otherCores: others(),
+    invocation: invocation(),
     service,
     baseline,
   };
