@@ -33,7 +33,7 @@ export class AllocProbe {
 
   /** The environment that makes every node process of the target load the preload. */
   get env(): Record<string, string> {
-    return { NODE_OPTIONS: `--require=${ALLOC_PRELOAD}`, BENCH_ALLOC_DIR: this.dir };
+    return { NODE_OPTIONS: `--require "${ALLOC_PRELOAD}"`, BENCH_ALLOC_DIR: this.dir };
   }
 
   /** Asks each of `pids` that runs the preload for its count, and waits for the answers. */

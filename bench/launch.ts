@@ -26,6 +26,7 @@ export interface Running {
 }
 
 const built = new Set<Target>();
+const stopping = new WeakSet<ChildProcess>();
 
 async function ready({ url, child }: Running, stderr: () => string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -72,6 +73,14 @@ export async function start(
     'data',
     (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)),
   );
+  // A server that dies under load would leave the bench waiting for mails forever.
+  child.once('exit', (code, signal) => {
+    if (stopping.has(child)) return;
+    process.stderr.write(
+      `\n${target.name} exited (${signal ?? code}) while measured:\n${stderr}\n`,
+    );
+    process.exit(1);
+  });
   const running = { url: `http://127.0.0.1:${port}`, child, alloc };
   if (options.role !== 'worker') await ready(running, () => stderr);
   return running;
@@ -80,6 +89,7 @@ export async function start(
 /** SIGTERM, as a container runtime stops it; after 30 s SIGKILL for the whole tree. */
 export async function stop({ child, alloc }: Running): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
+    stopping.add(child);
     const exited = once(child, 'exit');
     const pids = sampleTree(child.pid!).pids;
     child.kill('SIGTERM');

@@ -42,9 +42,13 @@ export function runBench(name: string, main: (rig: Rig) => Promise<void>): void 
   const run = async (): Promise<void> => {
     const redis = await BenchRedis.start();
     const sink = await CountingSink.start(await freePort());
+    // process.exit() (a target that died, a failure) skips the finally below.
+    const orphans = (): void => (redis.kill(), sink.kill());
+    process.once('exit', orphans);
     try {
       await main({ redis, sink });
     } finally {
+      process.off('exit', orphans);
       await sink.close();
       await redis.stop();
     }
