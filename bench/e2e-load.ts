@@ -5,13 +5,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { E2E_MAILS, E2E_RUNS, Phase, burst } from './measure';
+import { E2E_MAILS, E2E_RUNS, Phase, burst } from './load';
 import { CountingSink } from './sink';
-import { Running } from './targets';
+import { machineBusyUs, sampleTree } from './proc-tree';
+import { Running } from './launch';
 
 export interface EndToEndLoad {
   mails: number;
-  /** CPU µs per mail: all of the server's threads (GC helpers included), then its main thread. */
+  /** CPU µs per mail: all of the server's processes and threads (GC helpers included), then its main thread. */
   processUs: number;
   mainThreadUs: number;
   /** Cores of the machine busy on average, whoever used them (Redis, the sink, autocannon too). */
@@ -23,17 +24,10 @@ export interface EndToEndLoad {
 /** Linux counts CPU time in USER_HZ ticks of 10 ms. */
 const TICK_US = 10_000;
 
-/** utime + stime of /proc/<path>/stat (a process, or one of its threads) in µs. */
+/** utime + stime of /proc/<path>/stat (here: one thread) in µs. */
 function cpuUs(path: string): number {
   const fields = readFileSync(`/proc/${path}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
-
-/** CPU µs the whole machine spent on anything but idling since boot. */
-function machineBusyUs(): number {
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
-  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
-  return (user + nice + system + irq + softirq + steal) * TICK_US;
 }
 
 /** E2E_RUNS bursts on a server that is already warm, with what they cost. */
@@ -43,7 +37,7 @@ export async function endToEndLoad(
 ): Promise<EndToEndLoad> {
   const pid = String(child.pid);
   const read = (): number[] => [
-    cpuUs(pid),
+    sampleTree(child.pid!).cpuUs,
     cpuUs(`${pid}/task/${pid}`),
     machineBusyUs(),
     performance.now(),

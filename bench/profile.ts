@@ -10,37 +10,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CpuProfile, IDLE, LAYER_NAMES, PROFILER, layers } from './cpu-layers';
+import { CpuProfile, layers } from './cpu-layers';
 import { EndToEndLoad, endToEndLoad } from './e2e-load';
-import {
-  ACCEPT_SECONDS,
-  CONNECTIONS,
-  E2E_MAILS,
-  E2E_RUNS,
-  WARMUP_SECONDS,
-  burst,
-  post,
-} from './measure';
-import {
-  BASELINE,
-  NEST_FLOOR,
-  ROOT,
-  Rig,
-  Running,
-  SERVICE,
-  Target,
-  runBench,
-  withTarget,
-} from './targets';
+import { Profiled, e2eRows, layerTable, profileDoc } from './profile-report';
+import { ACCEPT_SECONDS, WARMUP_SECONDS, burst, post } from './load';
+import { Rig, runBench, withTarget } from './rig';
+import { Running } from './launch';
+import { BASELINE, NEST_FLOOR, ROOT, SERVICE, Target } from './targets';
 
 const DIR = join(__dirname, 'profiles');
 const PRELOAD = join(__dirname, 'cpu-profile.preload.js');
-
-interface Profiled {
-  name: string;
-  /** CPU µs per request or per mail, by layer. */
-  perUnit: Map<string, number>;
-}
 
 interface Load<T extends { units: number }> {
   label: string;
@@ -57,7 +36,7 @@ async function fileAppears(path: string): Promise<void> {
 /** Starts `target` with the preload, profiles `load.measure` (after its warm-up) and splits the profile by layer. */
 async function underProfiler<T extends { units: number }>(
   target: Target,
-  { redis, sink }: Rig,
+  rig: Rig,
   load: Load<T>,
 ): Promise<Profiled & { load: T }> {
   const path = join(DIR, `${target.name.replace(' ', '-')}-${load.label}.cpuprofile`);
@@ -66,7 +45,7 @@ async function underProfiler<T extends { units: number }>(
     command: ['-r', PRELOAD, ...target.command],
     env: { ...target.env, CPU_PROFILE_PATH: path },
   };
-  const measured = await withTarget(profiled, redis.url, sink.port, async (running) => {
+  const measured = await withTarget(rig, profiled, {}, async (running) => {
     await load.warmUp(running);
     running.child.kill('SIGUSR2');
     const result = await load.measure(running);
@@ -108,50 +87,6 @@ const e2eLoad = (sink: Rig['sink']): Load<EndToEndLoad & { units: number }> => (
   },
 });
 
-const busy = (r: Profiled): number =>
-  [...r.perUnit].reduce(
-    (sum, [layer, us]) => (layer === IDLE || layer === PROFILER ? sum : sum + us),
-    0,
-  );
-
-/** A markdown table: a header row, `before` rows, one row per layer, the busy total and idle. */
-function layerTable(header: string, results: Profiled[], before: string[][]): string {
-  const cell = (r: Profiled, layer: string): string =>
-    String(Math.round(r.perUnit.get(layer) ?? 0));
-  const rows = [
-    [header, ...results.map((r) => r.name)],
-    ...before,
-    ...LAYER_NAMES.map((layer) => [layer, ...results.map((r) => cell(r, layer))]),
-    ['**total busy**', ...results.map((r) => `**${Math.round(busy(r))}**`)],
-    ['idle', ...results.map((r) => cell(r, IDLE))],
-  ];
-  const line = (row: string[]): string => `| ${row.join(' | ')} |`;
-  return [line(rows[0]), `|${' --- |'.repeat(rows[0].length)}`, ...rows.slice(1).map(line)].join(
-    '\n',
-  );
-}
-
-function e2eRows(results: (Profiled & { load: EndToEndLoad })[]): string[][] {
-  const row = (label: string, value: (l: EndToEndLoad) => string): string[] => [
-    label,
-    ...results.map((r) => value(r.load)),
-  ];
-  const rate = ({ mails, seconds }: { mails: number; seconds: number }): string =>
-    `${Math.round(mails / seconds)} (${mails} in ${seconds.toFixed(1)} s)`;
-  return [
-    row('mails/s while profiled', (l) =>
-      String(Math.round(l.mails / (l.whilePosting.seconds + l.afterPosting.seconds))),
-    ),
-    row('mails/s reaching the sink while POSTs were answered', (l) => rate(l.whilePosting)),
-    row('mails/s reaching the sink after the last answer', (l) => rate(l.afterPosting)),
-    row("CPU µs per mail, whole process (GC helpers and the profiler's own thread too)", (l) =>
-      String(Math.round(l.processUs)),
-    ),
-    row('CPU µs per mail, main thread (from /proc)', (l) => String(Math.round(l.mainThreadUs))),
-    row('machine: cores busy on average (of 2; all processes)', (l) => l.machineCores.toFixed(2)),
-  ];
-}
-
 async function main(rig: Rig): Promise<void> {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR);
@@ -170,23 +105,9 @@ async function main(rig: Rig): Promise<void> {
   ]);
   const e2eTable = layerTable('CPU µs per mail (main thread)', delivered, e2eRows(delivered));
   process.stdout.write(`\n${acceptTable}\n\n${e2eTable}\n`);
-  const profiles = relative(ROOT, DIR);
   writeFileSync(
     join(ROOT, 'docs', 'profile.md'),
-    `# Where the CPU goes: accept path and end to end\n\nMeasured with \`npm run bench:profile\` on ${new Date().toISOString().slice(0, 10)}: ` +
-      `each server as \`npm run bench\` starts it, V8's sampling profiler on the main thread. A sample counts for the ` +
-      `innermost package (or app code) on its stack, so Node's own code and native calls count for their caller. The ` +
-      `service runs with ROLE=all, so its worker's sends are in both profiles.\n\n` +
-      `## Accept path\n\nautocannon, ${CONNECTIONS} connections, the bench's body, ${ACCEPT_SECONDS} s profiled after a ${WARMUP_SECONDS} s warm-up.\n\n${acceptTable}\n\n` +
-      `## End to end\n\n${E2E_RUNS} bursts of ${E2E_MAILS} POSTs (${CONNECTIONS} connections) profiled after a warm-up burst, each server alone; ` +
-      `a burst ends when its last mail reached the sink.\n\n${e2eTable}\n\n` +
-      `## Flame graphs\n\nNot kept in the repository: every run leaves each profile in \`${profiles}/\`, named ` +
-      `after the server and the load (\`service-accept\`, \`baseline-e2e\`, …), as a \`.cpuprofile\` (Chrome ` +
-      `DevTools' Performance panel and speedscope open it) and as a flame graph that \`0x\` draws from it ` +
-      `(\`.html\`, one self-contained page: hover a frame for its share, click to zoom in, search by name, show ` +
-      `or hide the app, its dependencies and Node's core; V8's idle and GC frames are left out, the tables above ` +
-      `count them).\n\n` +
-      `What the layers mean and what follows from them: [performance.md](performance.md).\n`,
+    profileDoc(acceptTable, e2eTable, relative(ROOT, DIR)),
   );
 }
 

@@ -55,6 +55,11 @@ export class BenchRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** At once, for a bench that exits without its cleanup. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');

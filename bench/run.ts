@@ -1,72 +1,105 @@
 /**
- * npm run bench: the service against a hand-written baseline (bench/baseline.ts) and the
- * ceiling (raw Bull adds; nodemailer's pool straight into the sink), measured in one run on a
- * private redis-server and a counting SMTP sink. Prints a table, writes bench/results.json
- * and docs/benchmarks.md.
+ * npm run bench: the service against the hand-written baseline (bench/baseline.ts) in three
+ * scenarios (accept, worker drain, end to end), ROUNDS rounds, the two taking turns within
+ * each scenario and swapping who goes first every round, on a private redis-server and a
+ * counting SMTP sink. Prints the table and the targets; writes bench/results.json and
+ * docs/benchmarks.md.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Accept, accept, ceiling, endToEnd, EndToEnd, ROUNDS } from './measure';
-import { Figures, floorLine, markdown, median, Result, table, targets } from './report';
+import { performance } from 'node:perf_hooks';
 import {
-  BASELINE,
-  NEST_FLOOR,
-  ROOT,
-  Rig,
-  SERVICE,
-  Target,
-  runBench,
-  withTarget,
-  withTargets,
-} from './targets';
+  ACCEPT_SECONDS,
+  DRAIN_JOBS,
+  E2E_MAILS,
+  E2E_RUNS,
+  E2E_WARMUP_MAILS,
+  ROUNDS,
+  WARMUP_SECONDS,
+} from './load';
+import { markdown } from './markdown';
+import { TargetRounds } from './figures';
+import { Result, refused, table, targetLines } from './report';
+import { othersLoad } from './proc-tree';
+import { Rig, runBench } from './rig';
+import { accept, drain, endToEnd } from './scenarios';
+import { BASELINE, ROOT, SERVICE, Target, WORKER_CONCURRENCY } from './targets';
+
+/** `npm run bench`, with the variables that changed its settings. */
+const invocation = (): string =>
+  [
+    ...[
+      'BENCH_ROUNDS',
+      'BENCH_SECONDS',
+      'BENCH_DRAIN_JOBS',
+      'BENCH_E2E_MAILS',
+      'WORKER_CONCURRENCY',
+    ]
+      .filter((name) => process.env[name])
+      .map((name) => `${name}=${process.env[name]}`),
+    'npm run bench',
+  ].join(' ');
 
 const progress = (line: string): void => void process.stderr.write(`\r\x1b[2K${line}`);
 
-const summarize = (rounds: Accept[]): Accept => ({
-  rps: median(rounds.map((r) => r.rps)),
-  p50: median(rounds.map((r) => r.p50)),
-  p99: median(rounds.map((r) => r.p99)),
-  errors: rounds.reduce((sum, r) => sum + r.errors, 0),
-});
-
-async function main({ redis, sink }: Rig): Promise<void> {
-  const rounds = new Map<Target, Accept[]>([
-    [SERVICE, []],
-    [BASELINE, []],
-    [NEST_FLOOR, []],
-  ]);
-  // Alternating rounds, so that a slow moment of the machine does not favour one side.
+async function main(rig: Rig): Promise<void> {
+  const started = performance.now();
+  const others = othersLoad(process.pid);
+  const service: TargetRounds = { accept: [], drain: [], e2e: [] };
+  const baseline: TargetRounds = { accept: [], drain: [], e2e: [] };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [target, results] of rounds) {
-      progress(`accept path, round ${round} of ${ROUNDS}: ${target.name}`);
-      results.push(await withTarget(target, redis.url, sink.port, accept));
-    }
+    const order: [Target, TargetRounds][] = [
+      [SERVICE, service],
+      [BASELINE, baseline],
+    ];
+    if (round % 2 === 0) order.reverse();
+    /** One scenario for both, one after the other. */
+    const both = async (
+      scenario: string,
+      measure: (target: Target, rounds: TargetRounds) => Promise<void>,
+    ): Promise<void> => {
+      for (const [target, rounds] of order) {
+        progress(`round ${round} of ${ROUNDS}: ${scenario}, ${target.name}`);
+        await measure(target, rounds);
+      }
+    };
+    await both(
+      'accept',
+      async (target, rounds) => void rounds.accept.push(await accept(rig, target)),
+    );
+    await both(
+      'worker drain',
+      async (target, rounds) => void rounds.drain.push(await drain(rig, target)),
+    );
+    await both(
+      'end to end',
+      async (target, rounds) => void rounds.e2e.push(await endToEnd(rig, target)),
+    );
   }
-  const pair = [SERVICE, BASELINE];
-  const bursts = await withTargets(pair, redis.url, sink.port, (running) =>
-    endToEnd(running, sink, (i, run) => progress(`end to end: burst ${run}, ${pair[i].name}`)),
-  );
-  const e2e = new Map<Target, EndToEnd>(pair.map((target, i) => [target, bursts[i]]));
-  progress('ceiling: raw queue.add() and nodemailer into the sink');
-  const top = await ceiling(redis.url, sink);
   progress('');
-  const figures = (target: Target): Figures => ({
-    accept: summarize(rounds.get(target)!),
-    acceptRounds: rounds.get(target)!.map((r) => r.rps),
-    e2e: e2e.get(target)!,
-  });
   const result: Result = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     command: `node ${SERVICE.command.join(' ')}`,
-    service: figures(SERVICE),
-    baseline: figures(BASELINE),
-    nestFloor: summarize(rounds.get(NEST_FLOOR)!),
-    ceiling: top,
+    settings: {
+      rounds: ROUNDS,
+      worker_concurrency: WORKER_CONCURRENCY,
+      accept_seconds: ACCEPT_SECONDS,
+      accept_warmup_seconds: WARMUP_SECONDS,
+      drain_jobs: DRAIN_JOBS,
+      e2e_mails: E2E_MAILS,
+      e2e_runs: E2E_RUNS,
+      e2e_warmup_mails: E2E_WARMUP_MAILS,
+    },
+    minutes: (performance.now() - started) / 60_000,
+    otherCores: others(),
+    invocation: invocation(),
+    service,
+    baseline,
   };
   process.stdout.write(
-    `\n${table(result)}\n\n${floorLine(result)}\n\n${result.machine}\n\n${targets(result)}\n`,
+    `\n${table(result)}\n\n${refused(result)}\n${result.machine}\n\n${targetLines(result)}\n`,
   );
   writeFileSync(join(__dirname, 'results.json'), `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(result));
