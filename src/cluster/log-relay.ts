@@ -9,7 +9,7 @@ import { destinations } from '../common/logger.options';
  * one writer cannot. A line a dying process left unfinished is dropped, never half-written.
  */
 export class LogRelay implements DestinationStream {
-  private readonly streams: DestinationStream[];
+  private readonly streams: ReturnType<typeof destinations>;
 
   constructor(logFile?: string) {
     this.streams = destinations(logFile);
@@ -18,6 +18,24 @@ export class LogRelay implements DestinationStream {
   /** pino's destination for the supervisor's own lines; also used for relayed ones. */
   write(text: string): void {
     for (const stream of this.streams) stream.write(text);
+  }
+
+  /**
+   * Writes out every line so far, in order, then calls back. (pino's own flush at exit writes
+   * what is buffered at once, possibly ahead of a write still in flight: the supervisor's
+   * last line could land before the one it wrote just before.)
+   */
+  end(done: () => void): void {
+    let left = this.streams.length;
+    const one = (): void => void (--left === 0 && done());
+    for (const stream of this.streams) {
+      stream.once('close', one);
+      try {
+        stream.end();
+      } catch {
+        one(); // already closed
+      }
+    }
   }
 
   /** Relays a process's stdout by whole lines, and its stderr (start-up failures) as it comes. */

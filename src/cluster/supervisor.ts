@@ -10,6 +10,7 @@ import { RestartPolicy } from './restart-policy';
 
 /** What a process gets after SHUTDOWN_GRACE_MS before the supervisor kills it: its own close. */
 const CLOSE_MARGIN_MS = 8000;
+const FLUSH_TIMEOUT_MS = 1000;
 
 /** One place in the supervisor's set: `worker-2` and whichever process fills it right now. */
 interface Slot {
@@ -224,7 +225,9 @@ export class Supervisor {
   private finishWhenAllExited(): void {
     if (this.slots.some((slot) => slot.process)) return;
     this.logger.info('stopped');
-    // pino flushes the stdout and LOG_FILE streams on exit.
-    process.exit(this.exitCode);
+    // Every line out, in order, before the exit (a second at most: a closed stdout stays so).
+    const exit = (): never => process.exit(this.exitCode);
+    setTimeout(exit, FLUSH_TIMEOUT_MS);
+    this.logs.end(exit);
   }
 }

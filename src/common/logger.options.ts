@@ -66,8 +66,10 @@ function destination(logFile?: string): DestinationStream {
   ]);
 }
 
+type SonicBoom = ReturnType<typeof pino.destination>;
+
 /** stdout, and LOG_FILE's stream when it is set: asynchronous, each flushed on exit by pino. */
-export function destinations(logFile?: string): DestinationStream[] {
+export function destinations(logFile?: string): SonicBoom[] {
   const stdout = pino.destination({ dest: 1, sync: false });
   if (!logFile) return [stdout];
   return [stdout, pino.destination({ dest: logFile, mkdir: true, append: true, sync: false })];
