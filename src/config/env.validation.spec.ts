@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from './config.error';
-import { EnvironmentVariables, supervisedEnvironment, validate } from './env.validation';
+import { EnvironmentVariables, VARIABLES, supervisedEnvironment, validate } from './env.validation';
 import { SUPERVISED_AS } from './role';
 
 const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };
@@ -112,5 +114,20 @@ describe('validate (environment)', () => {
     expect(() => validate({ ...KEYS, [SUPERVISED_AS]: 'api-1' }, 2, false)).toThrow(
       new RegExp(`^${SUPERVISED_AS}: set by the ROLE=all supervisor only`),
     );
+  });
+
+  it("has every variable documented in .env.example and in README.md's Configuration table", () => {
+    const root = join(__dirname, '..', '..');
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Pages'));
+    expect(VARIABLES.filter((name) => !new RegExp(`^(# )?${name}=`, 'm').test(example))).toEqual(
+      [],
+    );
+    expect(
+      VARIABLES.filter(
+        (name) => !table.includes(`| \`${name}\``) && !table.includes(`, \`${name}\``),
+      ),
+    ).toEqual([]);
   });
 });
