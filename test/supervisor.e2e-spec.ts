@@ -3,7 +3,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_KEY, textMail } from './support/fixtures';
+import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { LogLine, ProcessService, useStack } from './support/service';
 
 /**
@@ -49,14 +49,8 @@ function getOnNewConnection(url: string, requestId: string): Promise<number> {
   });
 }
 
-async function post(service: ProcessService, subject: string): Promise<string> {
-  const { body } = await service.http
-    .post('/send-email/')
-    .set('X-API-Key', APP_KEY)
-    .send(textMail(subject))
-    .expect(202);
-  return (body as { id: string }).id;
-}
+const post = (service: ProcessService, subject: string): Promise<string> =>
+  acceptedId(service.http, textMail(subject));
 
 async function metric(service: ProcessService, pattern: RegExp): Promise<number | undefined> {
   const { text } = await service.http.get('/metrics').expect(200);
