@@ -33,8 +33,14 @@ export class AppModule {
         config,
         LoggerModule.forRootAsync({
           inject: [ConfigService],
+          // A supervised process writes stdout only: the supervisor relays its lines to
+          // stdout and LOG_FILE, so the lines of all processes make one stream.
           useFactory: (config: Config) =>
-            loggerOptions(config.get('LOG_LEVEL'), config.get('LOG_FILE')),
+            loggerOptions(
+              config.get('LOG_LEVEL'),
+              env.plan.label,
+              env.plan.supervised ? undefined : config.get('LOG_FILE'),
+            ),
         }),
         BullModule.forRootAsync({
           inject: [ConfigService],

@@ -1,20 +1,31 @@
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ConfigService } from '@nestjs/config';
-import { AppModule } from './app.module';
-import { APP_OPTIONS, setupApp } from './app.setup';
-import { EnvironmentVariables } from './config/env.validation';
-import { exitGracefullyOn } from './shutdown';
+import { EnvironmentVariables, loadEnvironment } from './config/env.validation';
 
+/**
+ * Start: the environment decides (config/role.ts). ROLE=all runs the supervisor, which forks
+ * the API and worker processes (src/cluster/); each of those, like ROLE=api and ROLE=worker,
+ * builds the app for its plan. Each path loads only what it runs: the supervisor no Nest app.
+ */
 async function bootstrap(): Promise<void> {
+  const env = await loadEnvironment();
+  if (!env.plan.supervise) return serve(env);
+  const { Supervisor } = await import('./cluster/supervisor');
+  new Supervisor(env).start();
+}
+
+async function serve({ plan, HOST }: EnvironmentVariables): Promise<void> {
+  const { NestFactory } = await import('@nestjs/core');
+  const { AppModule } = await import('./app.module');
+  const { APP_OPTIONS, setupApp } = await import('./app.setup');
+  const { exitGracefullyOn } = await import('./shutdown');
+  const { tellSupervisorReady } = await import('./cluster/messages');
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), APP_OPTIONS);
   setupApp(app);
   exitGracefullyOn(app);
-  const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
-  const { port } = config.get('plan', { infer: true });
-  // A worker without HEALTH_PORT opens no port at all.
-  if (port === undefined) return void (await app.init());
-  await app.listen(port, config.get('HOST', { infer: true }));
+  // A worker without HEALTH_PORT (and every worker process of the supervisor) opens no port.
+  if (plan.port === undefined) await app.init();
+  else await app.listen(plan.port, HOST);
+  if (plan.supervised) tellSupervisorReady();
 }
 
 bootstrap().catch((error: unknown) => {

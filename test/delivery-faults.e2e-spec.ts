@@ -21,7 +21,13 @@ describe('delivery under faults (child processes)', () => {
     process.stdout.write(`\nDelivery under faults:\n${report.join('\n')}\n`);
   });
 
-  /** The service on `port` (a restart keeps the port) with the scenario's queue prefix. */
+  /**
+   * The service on `port` (a restart keeps the port) with the scenario's queue prefix, as
+   * production starts it (ROLE unset: the supervisor with its API and worker processes). The
+   * process counts are given rather than taken from the CPU count, so each scenario runs the
+   * same everywhere: one API process and two worker processes of 2 sends each. A SIGKILL hits
+   * the supervisor, whose processes exit with it (node:cluster), as a lone process would.
+   */
   function startService(
     prefix: string,
     port: number,
@@ -32,6 +38,8 @@ describe('delivery under faults (child processes)', () => {
       QUEUE_PREFIX: prefix,
       API_KEYS: `app:${APP_KEY}`,
       WORKER_CONCURRENCY: '4',
+      API_PROCESSES: '1',
+      WORKER_PROCESSES: '2',
       SEND_ATTEMPTS: '10',
       SEND_BACKOFF_MS: '100',
       SEND_BACKOFF_MAX_MS: '800',
@@ -246,6 +254,15 @@ describe('delivery under faults (child processes)', () => {
     const afterStop = stack.smtp.tally(prefix).unique;
     expect(afterStop).toBeGreaterThanOrEqual(inFlight);
     expect(service.lines.map((line) => line.msg)).toContain('stopped');
+    // Each process drained and stopped, the supervisor last.
+    const stopped = service.lines.filter((line) => line.msg === 'stopped');
+    expect(stopped.map((line) => line.process).sort()).toEqual([
+      'api-1',
+      'supervisor',
+      'worker-1',
+      'worker-2',
+    ]);
+    expect(service.lines.at(-1)).toMatchObject({ process: 'supervisor', msg: 'stopped' });
     stack.smtp.dataDelayMs = 0;
     const restarted = await startService(prefix, port);
     await stack.smtp.waitForUnique(prefix, 12);

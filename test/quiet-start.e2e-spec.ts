@@ -8,11 +8,22 @@ const OUTAGE_MS = 3000;
 const isAlarm = (line: LogLine): boolean => ['warn', 'error', 'fatal'].includes(line.level ?? '');
 const isBackLine = (line: LogLine): boolean =>
   line.level === 'info' && /redis reachable/i.test(line.msg ?? '');
-/** Lines at warn or above that mention Redis anywhere (message, error, stack), and recoveries. */
-const redisStory = (service: ProcessService): (string | undefined)[] =>
-  service.lines
-    .filter((line) => (isAlarm(line) && /redis/i.test(JSON.stringify(line))) || isBackLine(line))
-    .map((line) => line.msg);
+/**
+ * Per process (its `process` label), the lines at warn or above that mention Redis anywhere
+ * (message, error, stack), and recoveries: each process that uses Redis tells its own story.
+ */
+const redisStories = (service: ProcessService): Record<string, (string | undefined)[]> => {
+  const stories: Record<string, (string | undefined)[]> = {};
+  for (const line of service.lines)
+    if ((isAlarm(line) && /redis/i.test(JSON.stringify(line))) || isBackLine(line))
+      (stories[String(line.process)] ??= []).push(line.msg);
+  return stories;
+};
+/** How many recoveries each of `processes` has logged so far. */
+const recoveries = (service: ProcessService, processes: string[]): number[] =>
+  processes.map(
+    (label) => service.lines.filter((line) => line.process === label && isBackLine(line)).length,
+  );
 
 const isJson = (text: string): boolean => {
   try {
@@ -44,11 +55,16 @@ async function expectDownFor(base: string): Promise<void> {
   }
 }
 
-/** The start without Redis (SPEC §10) and a later outage: one line each, nothing on stderr. */
+/**
+ * The start without Redis (SPEC §10) and a later outage: one line each, nothing on stderr.
+ * ROLE=all runs an API and a worker process under the supervisor (counts given, so the
+ * processes are known whatever the machine's CPU count): each logs its own line per outage,
+ * and the supervisor, which does not use Redis, none.
+ */
 describe.each([
-  ['all', {}],
-  ['worker', { ROLE: 'worker' }],
-])('ROLE=%s with Redis unreachable', (role, env) => {
+  ['all', { API_PROCESSES: '1', WORKER_PROCESSES: '1' }, ['api-1', 'worker-1']],
+  ['worker', { ROLE: 'worker' }, ['worker']],
+])('ROLE=%s with Redis unreachable', (role, env, processes) => {
   // Redis comes later, on a port the service already tries to reach.
   const stack = useStack(null, { mode: 'process', redis: false, smtp: false });
   let redis: TestRedis | undefined;
@@ -72,13 +88,13 @@ describe.each([
     // AOF on, so the start-up durability check has nothing to warn about.
     redis = await TestRedis.start({ port: redisPort, aof: true });
     await untilHealthy(base);
-    await service.waitForLog(isBackLine);
+    await service.waitForLog(() => recoveries(service, processes).every((count) => count === 1));
 
     await redis.kill();
     await expectDownFor(base);
     await redis.restart();
     await untilHealthy(base);
-    await service.waitForLog(() => service.lines.filter(isBackLine).length === 2);
+    await service.waitForLog(() => recoveries(service, processes).every((count) => count === 2));
 
     const exitCode = await service.kill('SIGTERM');
     expect(service.stderr).not.toContain('Unhandled error event');
@@ -90,6 +106,9 @@ describe.each([
     expect(service.stdout).not.toMatch(/\\n\s+at /);
     const unreachable = expect.stringMatching(/^redis unreachable/);
     const back = 'redis reachable again';
-    expect(redisStory(service)).toEqual([unreachable, back, unreachable, back]);
+    const story = [unreachable, back, unreachable, back];
+    expect(redisStories(service)).toEqual(
+      Object.fromEntries(processes.map((label) => [label, story])),
+    );
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Params } from 'nestjs-pino';
-import pino, { DestinationStream } from 'pino';
+import pino, { DestinationStream, LoggerOptions } from 'pino';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -52,27 +53,48 @@ function requestId(req: IncomingMessage, res: ServerResponse): string {
 /**
  * stdout always; LOG_FILE gets the very same lines when set. Writes are asynchronous (one
  * write call per burst of lines, not per line: about 10 % of the send path's CPU); pino
- * flushes what is pending on exit, so only a SIGKILL can cost the last few lines.
+ * flushes what is pending on exit, so only a SIGKILL can cost the last few lines. Under the
+ * supervisor, only the supervisor writes here: its processes' lines reach it through their
+ * stdout (src/cluster/log-relay.ts), so the stream stays one, line by whole line.
  */
 function destination(logFile?: string): DestinationStream {
-  const stdout = pino.destination({ dest: 1, sync: false });
-  if (!logFile) return stdout;
-  const file = pino.destination({ dest: logFile, mkdir: true, append: true, sync: false });
+  const [stdout, file] = destinations(logFile);
+  if (!file) return stdout;
   return pino.multistream([
     { level: 'trace', stream: stdout },
     { level: 'trace', stream: file },
   ]);
 }
 
-export function loggerOptions(level: string, logFile?: string): Params {
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+/** stdout, and LOG_FILE's stream when it is set: asynchronous, each flushed on exit by pino. */
+export function destinations(logFile?: string): SonicBoom[] {
+  const stdout = pino.destination({ dest: 1, sync: false });
+  if (!logFile) return [stdout];
+  return [stdout, pino.destination({ dest: logFile, mkdir: true, append: true, sync: false })];
+}
+
+/**
+ * What every line of every process has: level names, ISO time, `msg`, the redactions, and
+ * `process` (`api-1`, `worker-2`, `supervisor` under ROLE=all; the ROLE otherwise).
+ */
+export function lineOptions(level: string, label: string): LoggerOptions {
+  return {
+    level,
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (name) => ({ level: name }) },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid, hostname: hostname(), process: label },
+  };
+}
+
+export function loggerOptions(level: string, label: string, logFile?: string): Params {
   return {
     pinoHttp: [
       {
-        level,
-        messageKey: 'msg',
-        timestamp: pino.stdTimeFunctions.isoTime,
-        formatters: { level: (label) => ({ level: label }) },
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        ...lineOptions(level, label),
         genReqId: requestId,
         // Only what an operator needs: no headers (keys, cookies) and no bodies. Unwrapped,
         // these read the raw request instead of a copy pino-http would build (headers and all)

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from './config.error';
-import { EnvironmentVariables, validate } from './env.validation';
+import { EnvironmentVariables, VARIABLES, supervisedEnvironment, validate } from './env.validation';
+import { SUPERVISED_AS } from './role';
 
 const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };
 
@@ -71,5 +74,60 @@ describe('validate (environment)', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('hunter2');
     }
+  });
+
+  it.each([
+    [{ API_PROCESSES: '0' }, /^API_PROCESSES must be a whole number from 1 to 64$/],
+    [{ WORKER_PROCESSES: 'many' }, /^WORKER_PROCESSES must be a whole number from 1 to 64$/],
+    [{ WORKER_PROCESSES: '65' }, /^WORKER_PROCESSES must be a whole number from 1 to 64$/],
+  ])('refuses process counts like %j, saying what it takes', (patch, message) => {
+    expect(() => validate({ ...KEYS, ...patch })).toThrow(message);
+  });
+
+  it('gives a supervised worker process its share of WORKER_CONCURRENCY', () => {
+    const all = { ...KEYS, WORKER_CONCURRENCY: '5', API_PROCESSES: '1', WORKER_PROCESSES: '2' };
+    const supervisor = validate(all, 2, false);
+    expect(supervisor.WORKER_CONCURRENCY).toBe(5);
+    expect(supervisor.plan.supervise).toMatchObject({ worker: 2, concurrencyPerWorker: [3, 2] });
+    const forked = supervisedEnvironment(supervisor, 'worker-2');
+    expect(forked).toMatchObject({
+      [SUPERVISED_AS]: 'worker-2',
+      WORKER_CONCURRENCY: '5',
+      API_PROCESSES: '1',
+      WORKER_PROCESSES: '2',
+      API_KEYS: KEYS.API_KEYS,
+    });
+    const worker = validate(forked, 2, true);
+    expect(worker.plan).toMatchObject({ api: false, worker: true, label: 'worker-2' });
+    expect(worker.WORKER_CONCURRENCY).toBe(2);
+  });
+
+  it('passes the counts the supervisor resolved, not the CPU count of whoever reads them', () => {
+    const supervisor = validate(KEYS, 6, false);
+    expect(supervisedEnvironment(supervisor, 'api-1')).toMatchObject({
+      API_PROCESSES: '3',
+      WORKER_PROCESSES: '3',
+    });
+  });
+
+  it('refuses the supervisor’s variable in a process it did not fork', () => {
+    expect(() => validate({ ...KEYS, [SUPERVISED_AS]: 'api-1' }, 2, false)).toThrow(
+      new RegExp(`^${SUPERVISED_AS}: set by the ROLE=all supervisor only`),
+    );
+  });
+
+  it("has every variable documented in .env.example and in README.md's Configuration table", () => {
+    const root = join(__dirname, '..', '..');
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Pages'));
+    expect(VARIABLES.filter((name) => !new RegExp(`^(# )?${name}=`, 'm').test(example))).toEqual(
+      [],
+    );
+    expect(
+      VARIABLES.filter(
+        (name) => !table.includes(`| \`${name}\``) && !table.includes(`, \`${name}\``),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { ConfigModule } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -11,12 +12,15 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { MailAddress, parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
 import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
-import { ProcessPlan, ROLES, Role, planOf } from './role';
+import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const PROCESSES = `$property must be a whole number from 1 to ${MAX_PROCESSES}`;
 
 /** Every variable the service reads; the single source for ConfigService types. */
 export class EnvironmentVariables {
@@ -40,8 +44,25 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() API_KEYS?: string;
   @IsOptional() @IsString() API_KEYS_FILE?: string;
   @IsIn(ROLES) ROLE: Role = 'all';
+  /** ROLE=all: HTTP API processes; unset = half the CPUs, rounded down, at least 1 (role.ts). */
+  @IsOptional()
+  @IsInt({ message: PROCESSES })
+  @Min(1, { message: PROCESSES })
+  @Max(MAX_PROCESSES, { message: PROCESSES })
+  API_PROCESSES?: number;
+  /**
+   * ROLE=all: worker processes; unset = half the CPUs, rounded up. Never more than
+   * WORKER_CONCURRENCY: a larger value is capped (with a warning at start).
+   */
+  @IsOptional()
+  @IsInt({ message: PROCESSES })
+  @Min(1, { message: PROCESSES })
+  @Max(MAX_PROCESSES, { message: PROCESSES })
+  WORKER_PROCESSES?: number;
   // Each send waits on ~8 round trips (Redis, SMTP), so a worker needs many in flight to use
   // its CPU; 16 stays under Postfix's default of 20 parallel deliveries to one relay.
+  // ROLE=all: the sends of all worker processes together, split across them (role.ts); in a
+  // worker process the supervisor runs, validate() turns it into that process's share.
   @IsInt() @Min(1) @Max(100) WORKER_CONCURRENCY: number = 16;
   @IsInt() @Min(1) @Max(50) SEND_ATTEMPTS: number = 5;
   @IsInt() @Min(1) @Max(3_600_000) SEND_BACKOFF_MS: number = 2000;
@@ -73,11 +94,17 @@ export class EnvironmentVariables {
   declare plan: ProcessPlan;
 }
 
+/** The variables the service knows (every property a fresh instance has). */
+export const VARIABLES = Object.keys(new EnvironmentVariables());
+
 /** Validates process.env (plus .env) once at start; throws ConfigError naming the variable. */
-export function validate(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables());
+export function validate(
+  raw: Record<string, unknown>,
+  cpus = availableParallelism(),
+  isClusterWorker = cluster.isWorker,
+): EnvironmentVariables {
   const picked: Record<string, unknown> = {};
-  for (const name of known) {
+  for (const name of VARIABLES) {
     const value = raw[name];
     if (value === undefined || value === '') continue;
     picked[name] = value;
@@ -86,14 +113,23 @@ export function validate(raw: Record<string, unknown>): EnvironmentVariables {
   const [error] = validateSync(env, { skipMissingProperties: false });
   if (error) {
     // The value itself is not echoed: several variables carry secrets.
-    throw new ConfigError(Object.values(error.constraints ?? {}).join('; '));
+    // One message per different reason (a shared message, as the process counts', once).
+    throw new ConfigError([...new Set(Object.values(error.constraints ?? {}))].join('; '));
   }
   env.mailFrom = env.MAIL_FROM ? (parseAddress(env.MAIL_FROM) ?? undefined) : undefined;
   if (env.MAIL_FROM && !env.mailFrom) {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
-  env.plan = planOf(env);
+  const supervisedAs = raw[SUPERVISED_AS];
+  env.plan = planOf(
+    env,
+    cpus,
+    typeof supervisedAs === 'string' && supervisedAs !== '' ? supervisedAs : undefined,
+    isClusterWorker,
+  );
+  // What the worker reads is its own share of the sends (the whole of it outside a supervisor).
+  if (env.plan.worker) env.WORKER_CONCURRENCY = env.plan.concurrency;
   const trial = env.apiKeys.find(isTrialKey);
   if (trial && env.NODE_ENV === 'production') {
     throw new ConfigError(
@@ -115,4 +151,37 @@ export function validateOrExit(raw: Record<string, unknown>): EnvironmentVariabl
     process.stderr.write(`Invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The environment (process.env over .env, as ConfigModule reads it), validated: main.ts's
+ * first step, before it decides between the supervisor and an app. Exits 1 on a bad value.
+ */
+export async function loadEnvironment(): Promise<EnvironmentVariables> {
+  let env!: EnvironmentVariables;
+  await ConfigModule.forRoot({ validate: (raw) => (env = validateOrExit(raw)) });
+  return env;
+}
+
+/**
+ * What the supervisor forks a process with (on top of its own environment): the variables as
+ * the supervisor validated them, so an edited .env cannot give a restarted process another
+ * configuration than its siblings', and which process it is.
+ */
+export function supervisedEnvironment(
+  env: EnvironmentVariables,
+  label: string,
+): Record<string, string> {
+  const values: Record<string, string> = { [SUPERVISED_AS]: label };
+  for (const name of VARIABLES) {
+    const value: unknown = env[name as keyof EnvironmentVariables];
+    if (typeof value === 'string' || typeof value === 'number') values[name] = String(value);
+  }
+  // The counts as resolved (CPU-count defaults, the cap), not as configured.
+  const { supervise } = env.plan;
+  if (supervise) {
+    values.API_PROCESSES = String(supervise.api);
+    values.WORKER_PROCESSES = String(supervise.worker);
+  }
+  return values;
 }

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type { Response } from 'express';
+import { SupervisorLink } from '../cluster/supervisor-link';
 import { Public } from '../email/http/request.decorators';
 import { EMAIL_QUEUE } from '../email/store/email.constants';
 import { ROUTES } from '../common/paths';
@@ -25,11 +26,28 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    private readonly supervisor: SupervisorLink,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Readiness: the process is up and Redis answers a ping (else 503)' })
+  @ApiOperation({
+    summary:
+      'Readiness: the process is up and Redis answers a ping (else 503); under ROLE=all also the worker processes up',
+  })
   async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    const [result, workers] = await Promise.all([this.check(response), this.workers()]);
+    if (!workers) return result;
+    // Reported, not judged: the API accepts mail whatever the workers do (it waits in the
+    // queue), so readiness stays Redis' alone; `down` says no worker process is up.
+    const where = workers.status === 'up' ? 'info' : 'error';
+    return {
+      ...result,
+      [where]: { ...result[where], workers },
+      details: { ...result.details, workers },
+    };
+  }
+
+  private async check(response: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([() => this.redis()]);
     } catch (error) {
@@ -37,6 +55,17 @@ export class HealthController {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       response.status(503);
       return error.getResponse() as HealthCheckResult;
+    }
+  }
+
+  /** Under the supervisor: its worker processes, up (started and running) of configured. */
+  private async workers(): Promise<HealthIndicatorResult[string] | undefined> {
+    if (!this.supervisor.supervised) return undefined;
+    try {
+      const { worker } = await this.supervisor.processes();
+      return { status: worker.up > 0 ? 'up' : 'down', ...worker };
+    } catch {
+      return { status: 'down', message: 'the supervisor did not answer' };
     }
   }
 

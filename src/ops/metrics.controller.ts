@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SupervisorLink } from '../cluster/supervisor-link';
 import { Public } from '../email/http/request.decorators';
 import { metricsRegistry } from '../common/metrics';
 import { ROUTES } from '../common/paths';
@@ -8,10 +9,15 @@ import { ROUTES } from '../common/paths';
 @Public()
 @Controller(ROUTES.metrics)
 export class MetricsController {
+  constructor(private readonly supervisor: SupervisorLink) {}
+
   @Get()
   @Header('Content-Type', metricsRegistry.contentType)
-  @ApiOperation({ summary: 'Prometheus metrics of this process' })
+  @ApiOperation({
+    summary: 'Prometheus metrics of the service: under ROLE=all, of all its processes together',
+  })
   metrics(): Promise<string> {
-    return metricsRegistry.metrics();
+    // Under the supervisor, the counts of every process (a worker's sends included), summed.
+    return this.supervisor.supervised ? this.supervisor.metrics() : metricsRegistry.metrics();
   }
 }

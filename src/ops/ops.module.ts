@@ -1,5 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SupervisorLink } from '../cluster/supervisor-link';
 import { EmailModule } from '../email/email.module';
 import { HealthController } from './health.controller';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
@@ -12,7 +13,7 @@ import { QueueMetrics } from './queue-metrics';
   // error text; EmailQueueConnection logs one line per outage instead.
   imports: [TerminusModule.forRoot({ logger: false }), EmailModule],
   controllers: [HealthController, MetricsController],
-  providers: [QueueMetrics],
+  providers: [QueueMetrics, SupervisorLink],
 })
 export class OpsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

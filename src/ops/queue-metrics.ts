@@ -25,6 +25,9 @@ export class QueueMetrics implements OnModuleInit, OnModuleDestroy {
       name: QUEUE_GAUGE,
       help: 'Jobs in the email queue by state',
       labelNames: ['state'] as const,
+      // Every process of a deployment reads the same queue: aggregated across the supervisor's
+      // processes, the counts are not to be added up.
+      aggregator: 'max',
       async collect(): Promise<void> {
         const counts = await queue.getJobCounts().catch(() => undefined);
         for (const [state, count] of Object.entries(counts ?? {}))
