@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { EnvironmentVariables, loadEnvironment } from './config/env.validation';
+import { EnvironmentVariables } from './config/env.validation';
+import { loadEnvironment } from './config/environment';
 
 /**
  * Start: the environment decides (config/role.ts). ROLE=all runs the supervisor, which forks
@@ -7,7 +8,7 @@ import { EnvironmentVariables, loadEnvironment } from './config/env.validation';
  * builds the app for its plan. Each path loads only what it runs: the supervisor no Nest app.
  */
 async function bootstrap(): Promise<void> {
-  const env = await loadEnvironment();
+  const env = loadEnvironment();
   if (!env.plan.supervise) return serve(env);
   const { Supervisor } = await import('./cluster/supervisor');
   new Supervisor(env).start();

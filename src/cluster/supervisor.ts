@@ -1,7 +1,8 @@
 import cluster, { Worker } from 'node:cluster';
 import pino, { Logger } from 'pino';
 import { lineOptions } from '../common/logger.options';
-import { EnvironmentVariables, supervisedEnvironment } from '../config/env.validation';
+import { EnvironmentVariables } from '../config/env.validation';
+import { supervisedEnvironment } from '../config/environment';
 import type { ProcessKind, Supervision } from '../config/role';
 import { ClusterMetrics } from './cluster-metrics';
 import { LogRelay } from './log-relay';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.error';
-import { EnvironmentVariables, VARIABLES, supervisedEnvironment, validate } from './env.validation';
+import { supervisedEnvironment } from './environment';
+import { EnvironmentVariables, VARIABLES, validate } from './env.validation';
 import { SUPERVISED_AS } from './role';
 
 const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };

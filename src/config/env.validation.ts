@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { ConfigModule } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import {
   IsIn,
@@ -151,37 +150,4 @@ export function validateOrExit(raw: Record<string, unknown>): EnvironmentVariabl
     process.stderr.write(`Invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
-}
-
-/**
- * The environment (process.env over .env, as ConfigModule reads it), validated: main.ts's
- * first step, before it decides between the supervisor and an app. Exits 1 on a bad value.
- */
-export async function loadEnvironment(): Promise<EnvironmentVariables> {
-  let env!: EnvironmentVariables;
-  await ConfigModule.forRoot({ validate: (raw) => (env = validateOrExit(raw)) });
-  return env;
-}
-
-/**
- * What the supervisor forks a process with (on top of its own environment): the variables as
- * the supervisor validated them, so an edited .env cannot give a restarted process another
- * configuration than its siblings', and which process it is.
- */
-export function supervisedEnvironment(
-  env: EnvironmentVariables,
-  label: string,
-): Record<string, string> {
-  const values: Record<string, string> = { [SUPERVISED_AS]: label };
-  for (const name of VARIABLES) {
-    const value: unknown = env[name as keyof EnvironmentVariables];
-    if (typeof value === 'string' || typeof value === 'number') values[name] = String(value);
-  }
-  // The counts as resolved (CPU-count defaults, the cap), not as configured.
-  const { supervise } = env.plan;
-  if (supervise) {
-    values.API_PROCESSES = String(supervise.api);
-    values.WORKER_PROCESSES = String(supervise.worker);
-  }
-  return values;
 }
