@@ -3,28 +3,15 @@ import pino, { Logger } from 'pino';
 import { lineOptions } from '../common/logger.options';
 import { EnvironmentVariables } from '../config/env.validation';
 import { supervisedEnvironment } from '../config/environment';
-import type { ProcessKind, Supervision } from '../config/role';
+import type { Supervision } from '../config/role';
 import { ClusterMetrics } from './cluster-metrics';
 import { LogRelay } from './log-relay';
-import { ProcessCount, ProcessCounts, ToProcess, ToSupervisor, isOurs } from './messages';
-import { RestartPolicy } from './restart-policy';
+import { ToProcess, ToSupervisor, isOurs } from './messages';
+import { Slot, countsOf, running, slotsOf } from './process-slot';
 
 /** What a process gets after SHUTDOWN_GRACE_MS before the supervisor kills it: its own close. */
 const CLOSE_MARGIN_MS = 8000;
 const FLUSH_TIMEOUT_MS = 1000;
-
-/** One place in the supervisor's set: `worker-2` and whichever process fills it right now. */
-interface Slot {
-  label: string;
-  kind: ProcessKind;
-  index: number;
-  process?: Worker;
-  startedAt: number;
-  started: boolean;
-  restarts: number;
-  policy: RestartPolicy;
-  timer?: NodeJS.Timeout;
-}
 
 /**
  * ROLE=all: forks API_PROCESSES API processes and WORKER_PROCESSES worker processes of this
@@ -53,18 +40,8 @@ export class Supervisor {
     this.logs = new LogRelay(env.LOG_FILE);
     this.logger = pino(lineOptions(env.LOG_LEVEL, 'supervisor'), this.logs);
     const plan = env.plan.supervise as Supervision;
-    const slotsOf = (kind: ProcessKind, count: number): Slot[] =>
-      Array.from({ length: count }, (_, index) => ({
-        label: `${kind}-${index + 1}`,
-        kind,
-        index,
-        startedAt: 0,
-        started: false,
-        restarts: 0,
-        policy: new RestartPolicy(),
-      }));
     this.slots = [...slotsOf('api', plan.api), ...slotsOf('worker', plan.worker)];
-    this.metrics = new ClusterMetrics(() => this.counts());
+    this.metrics = new ClusterMetrics(() => countsOf(this.slots));
   }
 
   start(): void {
@@ -86,15 +63,6 @@ export class Supervisor {
     for (const signal of ['SIGTERM', 'SIGINT'] as const)
       process.on(signal, () => this.stop(signal, signal));
     for (const slot of this.slots) this.fork(slot);
-  }
-
-  /** How many processes of each kind have started and still run. */
-  private counts(): ProcessCounts {
-    const count = (kind: ProcessKind): ProcessCount => {
-      const slots = this.slots.filter((slot) => slot.kind === kind);
-      return { up: slots.filter((slot) => slot.started).length, configured: slots.length };
-    };
-    return { api: count('api'), worker: count('worker') };
   }
 
   private fork(slot: Slot): void {
@@ -141,22 +109,17 @@ export class Supervisor {
     try {
       answer =
         what === 'processes'
-          ? { type: 'mail-relay:answer', id, processes: this.counts() }
+          ? { type: 'mail-relay:answer', id, processes: countsOf(this.slots) }
           : {
               type: 'mail-relay:answer',
               id,
-              metrics: await this.metrics.aggregate(this.running()),
+              metrics: await this.metrics.aggregate(running(this.slots)),
             };
     } catch (error) {
       this.logger.error({ err: (error as Error).message }, `cannot answer ${what}`);
       answer = { type: 'mail-relay:answer', id, error: (error as Error).message };
     }
     if (child.isConnected()) child.send(answer, () => undefined);
-  }
-
-  /** The processes that have started and not exited: the ones that can answer. */
-  private running(): Worker[] {
-    return this.slots.flatMap((slot) => (slot.started && slot.process ? [slot.process] : []));
   }
 
   private onExit(
