@@ -6,7 +6,8 @@ import { LoggerModule } from 'nestjs-pino';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { loggerOptions } from './common/logger.options';
 import { createValidationPipe } from './common/validation.errors';
-import { EnvironmentVariables, validateOrExit } from './config/env.validation';
+import { EnvironmentVariables } from './config/env.validation';
+import { loadEnvironment } from './config/environment';
 import { EmailApiModule } from './email/http/email-api.module';
 import { EmailWorkerModule } from './email/worker/email-worker.module';
 import { BoardModule } from './ops/board/board.module';
@@ -19,12 +20,14 @@ type Config = ConfigService<EnvironmentVariables, true>;
 /** The infrastructure every process shares, and the parts its ROLE asks for. */
 @Module({})
 export class AppModule {
-  static async forRoot(): Promise<DynamicModule> {
-    let env!: EnvironmentVariables;
+  /** `env`: the environment main.ts validated already (read here when not given, as in tests). */
+  static async forRoot(env = loadEnvironment()): Promise<DynamicModule> {
+    // The variables were read and validated once; ConfigModule only serves them.
     const config = await ConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      validate: (raw) => (env = validateOrExit(raw)),
+      ignoreEnvFile: true,
+      validate: () => env,
     });
     const { api, worker } = env.plan;
     return {

@@ -14,13 +14,14 @@ async function bootstrap(): Promise<void> {
   new Supervisor(env).start();
 }
 
-async function serve({ plan, HOST }: EnvironmentVariables): Promise<void> {
+async function serve(env: EnvironmentVariables): Promise<void> {
+  const { plan, HOST } = env;
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await import('./app.module');
   const { APP_OPTIONS, setupApp } = await import('./app.setup');
   const { exitGracefullyOn } = await import('./shutdown');
   const { tellSupervisorReady } = await import('./cluster/messages');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), APP_OPTIONS);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), APP_OPTIONS);
   setupApp(app);
   exitGracefullyOn(app);
   // A worker without HEALTH_PORT (and every worker process of the supervisor) opens no port.

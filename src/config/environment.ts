@@ -28,7 +28,9 @@ export function supervisedEnvironment(
   const values: Record<string, string> = { [SUPERVISED_AS]: label };
   for (const name of VARIABLES) {
     const value: unknown = env[name as keyof EnvironmentVariables];
-    if (typeof value === 'string' || typeof value === 'number') values[name] = String(value);
+    // Unset ones go as '' (unset to validate()), so that a .env edited since the start cannot
+    // give a restarted process a value its siblings do not have.
+    values[name] = typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   }
   // The counts as resolved (CPU-count defaults, the cap), not as configured.
   const { supervise } = env.plan;

@@ -29,7 +29,7 @@ export const CallerKey = createParamDecorator(
     context.switchToHttp().getRequest<ApiRequest>().apiKey!,
 );
 
-/** The request's Redis deadline (started by the rate limit, or now for an unlimited key). */
+/** The request's Redis deadline, started by RateLimitGuard on every keyed route. */
 export const RedisDeadline = createParamDecorator(
   (_data: unknown, context: ExecutionContext): number | undefined =>
     context.switchToHttp().getRequest<ApiRequest>().redisDeadline,

@@ -35,10 +35,15 @@ export class EmailStatsStore {
   constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
 
   keysFor(outcome: Outcome, now = Date.now()): StatsKeys {
-    return {
-      total: this.queue.toKey(`stats:${outcome}`),
-      minute: this.queue.toKey(`stats:minute:${Math.floor(now / MINUTE_MS)}`),
-    };
+    return { total: this.totalKey(outcome), minute: this.minuteKey(Math.floor(now / MINUTE_MS)) };
+  }
+
+  private totalKey(outcome: Outcome): string {
+    return this.queue.toKey(`stats:${outcome}`);
+  }
+
+  private minuteKey(minute: number): string {
+    return this.queue.toKey(`stats:minute:${minute}`);
   }
 
   /** This process's Prometheus metrics of a final outcome. */
@@ -53,9 +58,8 @@ export class EmailStatsStore {
     const minutes = Array.from({ length: HOUR_MINUTES }, (_, i) => current - HOUR_MINUTES + 1 + i);
     const pipeline = this.queue.client
       .pipeline()
-      .mget(this.queue.toKey('stats:sent'), this.queue.toKey('stats:failed'));
-    for (const minute of minutes)
-      pipeline.hmget(this.queue.toKey(`stats:minute:${minute}`), 'sent', 'failed');
+      .mget(this.totalKey('sent'), this.totalKey('failed'));
+    for (const minute of minutes) pipeline.hmget(this.minuteKey(minute), 'sent', 'failed');
     const results = (await pipeline.exec()) ?? [];
     const [sent, failed] = (results[0]?.[1] as (string | null)[] | undefined) ?? [];
     return {

@@ -28,7 +28,9 @@ redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 // job's data in Bull's hash without bodies, context and attachment content (nothing at rest
 // that need not be). KEYS: status, job, total, minute; ARGV: ttl, minute ttl, outcome,
 // resting data ('' keeps the job's data: a failed job keeps its bodies for a retry), fields.
+// A late `failed` (a stalled job whose mail had gone out) leaves a `sent` record as it is.
 const FINISH = `
+if ARGV[3] == 'failed' and redis.call('HGET', KEYS[1], 'status') == 'sent' then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then

@@ -43,7 +43,6 @@ function setup(
     ),
   };
   const log = {
-    child: () => log,
     info: jest.fn(),
     warn: jest.fn(),
     debug: jest.fn(),
@@ -109,6 +108,7 @@ describe('EmailProcessor.send', () => {
       'a1',
       { status: 'failed', error: '550 No such user' },
       'failed',
+      undefined, // a failed job keeps its data (bodies) for a retry from the board
     );
   });
 

@@ -8,7 +8,7 @@ import { EnvironmentVariables } from '../../config/env.validation';
 import { withTimeout } from '../../common/timeout';
 import { tolerateUnnamedWorker } from '../../redis/bull-internals';
 import { EmailStatsStore } from '../store/email-stats.store';
-import { EmailStatusStore } from '../store/email-status.store';
+import { EmailStatusStore, StatusUpdate } from '../store/email-status.store';
 import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData, restingData } from '../store/email.types';
 import { OUTBOX_TRANSPORT } from './mail-transport';
@@ -83,34 +83,47 @@ export class EmailProcessor implements OnApplicationBootstrap {
     }
     log.debug(at, 'sending');
     const started = Date.now();
+    let info: { accepted?: unknown[]; rejected?: unknown[] };
     try {
       const problem = jobDataProblem(job.data, this.templates);
       if (problem) throw new InvalidJobError(problem);
-      const { message_id } = job.data;
-      const info = await this.mailer.sendMail(this.compose(job.data));
-      const rejected = (info.rejected ?? []).map(String);
-      const accepted = info.accepted?.length ?? 0;
-      const ms = Date.now() - started;
-      const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
-      await this.statuses.finish(id, sent, 'sent', restingData(job.data));
-      this.stats.observe('sent', { seconds: ms / 1000 });
-      log.info({ ...at, ms, accepted, rejected: rejected.length }, 'sent');
-      return { message_id, accepted, rejected };
+      info = await this.mailer.sendMail(this.compose(job.data));
     } catch (error) {
       await this.recordFailure(job, error, at);
       throw error;
     }
+    // After the 250 nothing is a failed send: should this write fail, the job fails with no
+    // send failure recorded, and its retry finds the record `sending` (at least once, SPEC §5).
+    const rejected = (info.rejected ?? []).map(String);
+    const accepted = info.accepted?.length ?? 0;
+    const ms = Date.now() - started;
+    const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
+    await this.finish(id, sent, { seconds: ms / 1000 }, restingData(job.data));
+    log.info({ ...at, ms, accepted, rejected: rejected.length }, 'sent');
+    return { message_id: job.data.message_id, accepted, rejected };
   }
 
   /** Failures Bull decides on its own (a job whose worker kept dying) reach the status too. */
   private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
     if (!/stalled/i.test(error.message)) return;
     this.logger.error({ job_id: job.id, reason: error.message }, 'failed');
-    this.stats.observe('failed', { reason: 'stalled' });
     const stalled = `the worker stopped while sending, ${MAX_STALLS} times`;
-    await this.statuses
-      .finish(String(job.id), { status: 'failed', error: stalled }, 'failed')
-      .catch(() => undefined);
+    await this.finish(
+      String(job.id),
+      { status: 'failed', error: stalled },
+      { reason: 'stalled' },
+    ).catch(() => undefined);
+  }
+
+  /** An email's final state: this process's metrics, then its record and the shared counts. */
+  private async finish(
+    id: string,
+    update: StatusUpdate & { status: 'sent' | 'failed' },
+    detail: { seconds?: number; reason?: string },
+    resting?: object,
+  ): Promise<void> {
+    this.stats.observe(update.status, detail);
+    await this.statuses.finish(id, update, update.status, resting);
   }
 
   private async recordFailure(
@@ -122,10 +135,9 @@ export class EmailProcessor implements OnApplicationBootstrap {
     const { permanent, reason, metric } = classifyFailure(error);
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
-    if (final) {
-      await this.statuses.finish(String(job.id), { status: 'failed', error: reason }, 'failed');
-      this.stats.observe('failed', { reason: metric });
-    } else await this.statuses.update(String(job.id), { status: 'queued', error: reason });
+    if (final)
+      await this.finish(String(job.id), { status: 'failed', error: reason }, { reason: metric });
+    else await this.statuses.update(String(job.id), { status: 'queued', error: reason });
     if (final) log.error({ ...at, reason, permanent }, 'failed');
     else log.warn({ ...at, reason }, 'send failed; will retry');
   }
