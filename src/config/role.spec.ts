@@ -33,6 +33,7 @@ describe('process plan (ROLE → what a process runs)', () => {
       concurrency: 16,
       label: 'all',
       supervise: { api: 2, worker: 3, concurrencyPerWorker: [6, 5, 5] },
+      reportsShared: true,
     });
     expect(planOf(env(), 8).supervise).toEqual({
       api: 4,
@@ -63,6 +64,7 @@ describe('process plan (ROLE → what a process runs)', () => {
       port: 3000,
       concurrency: 0,
       label: 'api',
+      reportsShared: true,
     });
     expect(planOf(env({ ROLE: 'worker', HEALTH_PORT: 3101 }), 8)).toEqual({
       api: false,
@@ -70,6 +72,7 @@ describe('process plan (ROLE → what a process runs)', () => {
       port: 3101,
       concurrency: 16,
       label: 'worker',
+      reportsShared: true,
     });
   });
 
@@ -83,7 +86,10 @@ describe('process plan (ROLE → what a process runs)', () => {
       concurrency: 0,
       label: 'api-2',
       supervised: { kind: 'api', index: 1, of },
+      reportsShared: false,
     });
+    // One process reports what all share: the first API process.
+    expect(planOf(all, 8, 'api-1', true).reportsShared).toBe(true);
     expect(planOf(all, 8, 'worker-3', true)).toEqual({
       api: false,
       worker: true,
@@ -91,6 +97,7 @@ describe('process plan (ROLE → what a process runs)', () => {
       concurrency: 5,
       label: 'worker-3',
       supervised: { kind: 'worker', index: 2, of },
+      reportsShared: false,
     });
   });
 

@@ -41,6 +41,11 @@ export interface ProcessPlan {
   supervise?: Supervision;
   /** A process the supervisor forked: which one, and what the supervisor runs in all. */
   supervised?: { kind: ProcessKind; index: number; of: Supervision };
+  /**
+   * Reports what every process would see alike (Redis' durability settings, the queue's job
+   * counts in /metrics): a lone process, or the supervisor's first API process only.
+   */
+  reportsShared: boolean;
 }
 
 /** The variables the plan depends on, plus which supervised process this is, if any. */
@@ -111,6 +116,7 @@ export function planOf(
     concurrency: worker ? env.WORKER_CONCURRENCY : 0,
     label: env.ROLE,
     ...(env.ROLE === 'all' ? { supervise: supervision(env, cpus) } : {}),
+    reportsShared: true,
   };
 }
 
@@ -134,5 +140,6 @@ function supervisedPlan(
     concurrency: api ? 0 : of.concurrencyPerWorker[index],
     label,
     supervised: { kind: kind as ProcessKind, index, of },
+    reportsShared: api && index === 0,
   };
 }

@@ -1,8 +1,10 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import type { Queue } from 'bull';
 import { Gauge, collectDefaultMetrics } from 'prom-client';
 import { metricsRegistry } from '../common/metrics';
+import { EnvironmentVariables } from '../config/env.validation';
 import { EMAIL_QUEUE } from '../email/store/email.constants';
 
 const QUEUE_GAUGE = 'email_queue_jobs';
@@ -15,11 +17,16 @@ const QUEUE_GAUGE = 'email_queue_jobs';
 export class QueueMetrics implements OnModuleInit, OnModuleDestroy {
   private gauge?: Gauge;
 
-  constructor(@InjectQueue(EMAIL_QUEUE) private readonly queue: Queue) {}
+  constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
+  ) {}
 
   onModuleInit(): void {
     if (!metricsRegistry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
     metricsRegistry.removeSingleMetric(QUEUE_GAUGE);
+    // One process reads the counts for all (each scrape costs a Redis round trip).
+    if (!this.config.get('plan', { infer: true }).reportsShared) return;
     const queue = this.queue;
     this.gauge = new Gauge({
       name: QUEUE_GAUGE,

@@ -24,6 +24,7 @@ const queueUnavailable = (): ServiceUnavailableException =>
 /** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */
 @Injectable()
 export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly reportsShared: boolean;
   /** REDIS_TIMEOUT_MS: how long one request may wait for Redis in all. */
   readonly timeoutMs: number;
 
@@ -33,6 +34,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
     @InjectPinoLogger(EmailQueueConnection.name) private readonly logger: PinoLogger,
   ) {
     this.timeoutMs = config.get('REDIS_TIMEOUT_MS', { infer: true });
+    this.reportsShared = config.get('plan', { infer: true }).reportsShared;
   }
 
   onModuleInit(): void {
@@ -50,7 +52,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
       if (!healthy) this.logger.info('redis reachable again');
       healthy = true;
     });
-    this.queue.client.once('ready', () => void this.warnAboutDurability());
+    if (this.reportsShared) this.queue.client.once('ready', () => void this.warnAboutDurability());
   }
 
   async onApplicationShutdown(): Promise<void> {
