@@ -7,7 +7,6 @@ import { RestartPolicy } from './restart-policy';
 export interface Slot {
   label: string;
   kind: ProcessKind;
-  index: number;
   process?: Worker;
   startedAt: number;
   started: boolean;
@@ -21,7 +20,6 @@ export const slotsOf = (kind: ProcessKind, count: number): Slot[] =>
   Array.from({ length: count }, (_, index) => ({
     label: `${kind}-${index + 1}`,
     kind,
-    index,
     startedAt: 0,
     started: false,
     restarts: 0,

@@ -143,7 +143,8 @@ export class Supervisor {
       ? slot.policy.onExit(Date.now() - slot.startedAt, started)
       : { giveUp: true as const };
     if ('giveUp' in decision) {
-      this.logger.fatal(how, `${slot.label} exited before it started: stopping`);
+      const when = started ? 'before all processes had started' : 'before it started';
+      this.logger.fatal(how, `${slot.label} exited ${when}: stopping`);
       this.exitCode = 1;
       return this.stop(`${slot.label} could not start`);
     }
