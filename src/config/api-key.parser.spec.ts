@@ -7,6 +7,8 @@ import { loadApiKeys } from './api-key.parser';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
+const HOOK_KEY = Buffer.from('a-24-byte-signing-secret');
+const HOOK_SECRET = `whsec_${HOOK_KEY.toString('base64')}`;
 
 function keyFile(entries: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
@@ -44,6 +46,66 @@ describe('loadApiKeys', () => {
       { name: 'shop', allowedFrom: ['*@shop.example'], rateLimitPerMinute: 60, test: false },
       { name: 'ci', test: true },
     ]);
+  });
+
+  it("reads an entry's webhook; a key without one has none", () => {
+    const webhook = { url: 'https://hooks.shop.example/mail', secret: HOOK_SECRET };
+    const file = keyFile([
+      { name: 'shop', key: KEY_A, webhook: { ...webhook, events: ['email.bounced'] } },
+      { name: 'blog', key: KEY_B },
+    ]);
+    const [shop, blog] = loadApiKeys(undefined, file);
+    expect(shop.webhook).toEqual({
+      url: webhook.url,
+      secret: HOOK_KEY,
+      events: new Set(['email.bounced']),
+    });
+    expect(blog.webhook).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a public http url',
+      { url: 'http://hooks.shop.example', secret: HOOK_SECRET },
+      /^API_KEYS_FILE: entry 2: webhook\.url must be https \(http only on loopback or private addresses\)$/,
+    ],
+    [
+      'credentials in the url',
+      { url: 'https://user:pw@hooks.example' },
+      /^API_KEYS_FILE: entry 2: webhook\.url must not carry credentials/,
+    ],
+    [
+      'a secret of 16 bytes',
+      { url: 'https://hooks.example', secret: `whsec_${Buffer.alloc(16, 9).toString('base64')}` },
+      /^API_KEYS_FILE: entry 2: webhook\.secret must decode to at least 24 bytes$/,
+    ],
+    [
+      'a secret that is not base64',
+      { url: 'https://hooks.example', secret: `${HOOK_SECRET}*` },
+      /^API_KEYS_FILE: entry 2: webhook\.secret must be whsec_ followed by/,
+    ],
+    [
+      'an unknown event type',
+      { url: 'https://hooks.example', secret: HOOK_SECRET, events: ['email.opened'] },
+      /^API_KEYS_FILE: entry 2: webhook\.events: "email\.opened" is not one of/,
+    ],
+    ['a string', 'https://hooks.example', /^API_KEYS_FILE: entry 2: webhook must be an object/],
+  ])('refuses %s as webhook of entry 2, never echoing a secret', (_what, webhook, message) => {
+    const file = keyFile([
+      { name: 'a', key: KEY_A },
+      { name: 'b', key: KEY_B, webhook },
+    ]);
+    let thrown: unknown;
+    try {
+      loadApiKeys(undefined, file);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).not.toContain('pw@');
+    const { secret } = webhook as { secret?: string };
+    if (secret) expect((thrown as Error).message).not.toContain(secret.slice('whsec_'.length));
   });
 
   it.each([

@@ -18,6 +18,7 @@ import {
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config.error';
+import { WebhookEndpoint, parseWebhookEndpoint } from './webhook.config';
 import { parseAddress } from '../mail-syntax/address.parser';
 
 /** An app's key as the service holds it: a SHA-256 digest, never the key itself. */
@@ -27,6 +28,8 @@ export interface ApiKeyRecord {
   allowedFrom?: string[];
   rateLimitPerMinute?: number;
   test: boolean;
+  /** Where this key's delivery events go; unset = WEBHOOK_URL, if set (SPEC §7). */
+  webhook?: WebhookEndpoint;
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -46,6 +49,8 @@ class ApiKeyEntry {
   @IsOptional() @IsArray() @IsString({ each: true }) allowed_from?: string[];
   @IsOptional() @IsInt() @Min(1) @Max(1_000_000) rate_limit_per_minute?: number;
   @IsOptional() @IsBoolean() test?: boolean;
+  /** `{url, secret, events?}`, checked by parseWebhookEndpoint (API_KEYS_FILE only). */
+  webhook?: unknown;
 }
 
 function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
@@ -67,6 +72,10 @@ function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
     allowedFrom: entry.allowed_from,
     rateLimitPerMinute: entry.rate_limit_per_minute,
     test: entry.test ?? false,
+    webhook:
+      entry.webhook === undefined
+        ? undefined
+        : parseWebhookEndpoint(entry.webhook, `${where}: webhook`),
   };
 }
 
