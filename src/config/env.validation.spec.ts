@@ -6,6 +6,11 @@ import { EnvironmentVariables, VARIABLES, validate } from './env.validation';
 import { SUPERVISED_AS } from './role';
 
 const KEYS = { API_KEYS: 'app:test-key-app-0123456789' };
+const HOOK_KEY = Buffer.from('a-24-byte-signing-secret');
+const HOOK = {
+  WEBHOOK_URL: 'http://127.0.0.1:9/x',
+  WEBHOOK_SECRET: `whsec_${HOOK_KEY.toString('base64')}`,
+};
 
 describe('validate (environment)', () => {
   it('fills the defaults of SPEC §2', () => {
@@ -19,7 +24,12 @@ describe('validate (environment)', () => {
       SEND_ATTEMPTS: 5,
       LOG_LEVEL: 'info',
       MAX_BODY: '10mb',
+      WEBHOOK_ATTEMPTS: 12,
+      WEBHOOK_BACKOFF_MS: 60_000,
+      WEBHOOK_TIMEOUT_MS: 10_000,
+      WEBHOOK_CONCURRENCY: 8,
     });
+    expect(validate(KEYS).webhookDefault).toBeUndefined();
   });
 
   it('converts numbers and ignores empty values and unknown variables', () => {
@@ -48,6 +58,12 @@ describe('validate (environment)', () => {
       'LOG_LEVEL',
       'LOG_FILE',
       'MAX_BODY',
+      'WEBHOOK_URL',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_ATTEMPTS',
+      'WEBHOOK_BACKOFF_MS',
+      'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_CONCURRENCY',
     ]) {
       expect(names).toContain(name);
     }
@@ -61,9 +77,40 @@ describe('validate (environment)', () => {
     [{ QUEUE_PREFIX: 'a b' }, /^QUEUE_PREFIX/],
     [{ MAIL_FROM: 'nobody' }, /^MAIL_FROM/],
     [{ API_KEYS: '' }, /^API_KEYS/],
+    [{ WEBHOOK_ATTEMPTS: '0' }, /^WEBHOOK_ATTEMPTS must not be less than 1$/],
+    [{ WEBHOOK_ATTEMPTS: '51' }, /^WEBHOOK_ATTEMPTS must not be greater than 50$/],
+    [{ WEBHOOK_BACKOFF_MS: '9' }, /^WEBHOOK_BACKOFF_MS must not be less than 10$/],
+    [{ WEBHOOK_BACKOFF_MS: '86400001' }, /^WEBHOOK_BACKOFF_MS must not be greater/],
+    [{ WEBHOOK_TIMEOUT_MS: '99' }, /^WEBHOOK_TIMEOUT_MS must not be less than 100$/],
+    [{ WEBHOOK_TIMEOUT_MS: '60001' }, /^WEBHOOK_TIMEOUT_MS must not be greater than 60000$/],
+    [{ WEBHOOK_CONCURRENCY: '0' }, /^WEBHOOK_CONCURRENCY must not be less than 1$/],
+    [{ WEBHOOK_CONCURRENCY: '1.5' }, /^WEBHOOK_CONCURRENCY must be an integer/],
+    [{ WEBHOOK_URL: HOOK.WEBHOOK_URL }, /^WEBHOOK_SECRET must be set when WEBHOOK_URL is$/],
+    [{ WEBHOOK_SECRET: HOOK.WEBHOOK_SECRET }, /^WEBHOOK_URL must be set when WEBHOOK_SECRET is$/],
+    [{ ...HOOK, WEBHOOK_URL: 'http://example.com' }, /^WEBHOOK_URL must be https/],
+    [{ ...HOOK, WEBHOOK_SECRET: 'c2hvcnQ=' }, /^WEBHOOK_SECRET must start with whsec_/],
   ])('refuses %j with a message naming it', (patch, message) => {
     expect(() => validate({ ...KEYS, ...patch })).toThrow(ConfigError);
     expect(() => validate({ ...KEYS, ...patch })).toThrow(message);
+  });
+
+  it('parses WEBHOOK_URL and WEBHOOK_SECRET once, and passes them to supervised processes', () => {
+    const env = validate({ ...KEYS, ...HOOK, WEBHOOK_CONCURRENCY: '3' });
+    expect(env.webhookDefault).toEqual({ url: HOOK.WEBHOOK_URL, secret: HOOK_KEY });
+    expect(env.WEBHOOK_CONCURRENCY).toBe(3);
+    const forked = supervisedEnvironment(env, 'worker-1');
+    expect(forked).toMatchObject({ ...HOOK, WEBHOOK_CONCURRENCY: '3', WEBHOOK_ATTEMPTS: '12' });
+    expect(validate(forked, 2, true).webhookDefault).toEqual(env.webhookDefault);
+    expect(validate({ ...KEYS, WEBHOOK_URL: '', WEBHOOK_SECRET: '' }).webhookDefault).toBe(
+      undefined,
+    );
+  });
+
+  it('does not echo a refused WEBHOOK_SECRET', () => {
+    const secret = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
+    expect(() => validate({ ...KEYS, ...HOOK, WEBHOOK_SECRET: secret })).toThrow(
+      /^WEBHOOK_SECRET must decode to at least 24 bytes$/,
+    );
   });
 
   it('does not echo secrets in its messages', () => {

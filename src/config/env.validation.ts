@@ -17,6 +17,7 @@ import { MailAddress, parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
 import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
+import { WebhookEndpoint, loadDefaultWebhook } from './webhook.config';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const PROCESSES = `$property must be a whole number from 1 to ${MAX_PROCESSES}`;
@@ -85,10 +86,22 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() LOG_FILE?: string;
   @Matches(/^\d+(b|kb|mb)?$/i, { message: '$property must be a size like 10mb, 512kb or 1048576' })
   MAX_BODY = '10mb';
+  /** Events of keys without their own `webhook` (SPEC §7); both or neither. */
+  @IsOptional() @IsString() WEBHOOK_URL?: string;
+  @IsOptional() @IsString() WEBHOOK_SECRET?: string;
+  // SPEC §7 asks for 8+ tries over 12+ h: 12 tries, backing off exponentially from 60 s, span
+  // about 34 h (60 s doubled up to 11 times), so an endpoint down overnight loses nothing.
+  @IsInt() @Min(1) @Max(50) WEBHOOK_ATTEMPTS: number = 12;
+  @IsInt() @Min(10) @Max(86_400_000) WEBHOOK_BACKOFF_MS: number = 60_000;
+  @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS: number = 10_000;
+  /** Parallel webhook POSTs of each worker process (not split like WORKER_CONCURRENCY). */
+  @IsInt() @Min(1) @Max(100) WEBHOOK_CONCURRENCY: number = 8;
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
   /** Not a variable: MAIL_FROM as validate() parsed it. */
   declare mailFrom?: MailAddress;
+  /** Not a variable: WEBHOOK_URL and WEBHOOK_SECRET as validate() parsed them. */
+  declare webhookDefault?: WebhookEndpoint;
   /** Not a variable: what this process runs, from ROLE (see role.ts). */
   declare plan: ProcessPlan;
 }
@@ -120,6 +133,7 @@ export function validate(
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
+  env.webhookDefault = loadDefaultWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET);
   const supervisedAs = raw[SUPERVISED_AS];
   env.plan = planOf(
     env,
