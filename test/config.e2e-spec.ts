@@ -14,6 +14,9 @@ function trialKeyFile(): string {
   return file;
 }
 
+/** A Standard Webhooks secret of 16 bytes: well-formed, but too short to sign with. */
+const SHORT_WEBHOOK_SECRET = `whsec_${Buffer.from('sixteen-byte-key').toString('base64')}`;
+
 const GOOD = { API_KEYS: 'app:test-key-app-0123456789', REDIS_URL: 'redis://127.0.0.1:1' };
 
 describe('configuration is validated once at start', () => {
@@ -77,6 +80,16 @@ describe('configuration is validated once at start', () => {
       { NODE_ENV: 'production', API_KEYS: '', API_KEYS_FILE: trialKeyFile() },
       /^Invalid configuration: API_KEYS: "copied" is the public trial key/,
     ],
+    [
+      'a WEBHOOK_SECRET too short to sign with',
+      { WEBHOOK_URL: 'https://hooks.example/mail', WEBHOOK_SECRET: SHORT_WEBHOOK_SECRET },
+      /^Invalid configuration: WEBHOOK_SECRET must decode to at least 24 bytes$/,
+    ],
+    [
+      'a WEBHOOK_URL without WEBHOOK_SECRET',
+      { WEBHOOK_URL: 'https://hooks.example/mail' },
+      /^Invalid configuration: WEBHOOK_SECRET must be set when WEBHOOK_URL is$/,
+    ],
   ])('exits 1 with one line naming the variable for %s', async (_what, env, line) => {
     const service = await stack.start({ ...GOOD, ...env }, { ready: false });
     expect(await service.exited()).toBe(1);
@@ -93,6 +106,16 @@ describe('configuration is validated once at start', () => {
     );
     expect(await service.exited()).toBe(1);
     expect(service.stderr).not.toContain('tooshort-secret');
+  });
+
+  it('never echoes a WEBHOOK_SECRET it refused', async () => {
+    const service = await stack.start(
+      { ...GOOD, WEBHOOK_URL: 'http://127.0.0.1:9/x', WEBHOOK_SECRET: SHORT_WEBHOOK_SECRET },
+      { ready: false },
+    );
+    expect(await service.exited()).toBe(1);
+    expect(service.stderr).toMatch(/WEBHOOK_SECRET/);
+    expect(service.stderr).not.toContain(SHORT_WEBHOOK_SECRET.slice('whsec_'.length));
   });
 
   it('starts with the trial key outside production, with a warning', async () => {
