@@ -4,9 +4,19 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { withTimeout } from './common/timeout';
 import { EmailProcessor } from './email/worker/email.processor';
+import { WebhookProcessor } from './email/worker/webhook.processor';
 import { EnvironmentVariables } from './config/env.validation';
 
 const CLOSE_TIMEOUT_MS = 5000;
+
+/** The sends and the webhook POSTs in flight, side by side, within the same grace. */
+async function drainWorker(app: INestApplication, graceMs: number): Promise<boolean> {
+  const drained = await Promise.all([
+    app.get(EmailProcessor).drain(graceMs),
+    app.get(WebhookProcessor).drain(graceMs),
+  ]);
+  return drained.every(Boolean);
+}
 
 /**
  * SIGTERM/SIGINT: stop accepting HTTP requests, stop taking jobs, let the sends in flight
@@ -32,7 +42,7 @@ export function exitGracefullyOn(
     const server = app.getHttpServer() as Server;
     if (server.listening) server.close();
     const { worker } = config.get('plan', { infer: true });
-    const drained = !worker || (await app.get(EmailProcessor).drain(graceMs));
+    const drained = !worker || (await drainWorker(app, graceMs));
     if (!drained)
       logger.warn(
         'grace period over: unfinished sends will be retried by another worker',

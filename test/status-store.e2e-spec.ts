@@ -7,6 +7,7 @@ import { TestRedis } from './support/redis';
 describe('EmailStatusStore.finish', () => {
   let redis: TestRedis;
   let queue: Bull.Queue;
+  let events: Bull.Queue;
   let statuses: EmailStatusStore;
   let stats: EmailStatsStore;
 
@@ -15,10 +16,11 @@ describe('EmailStatusStore.finish', () => {
     queue = new Bull('email', redis.url, { prefix: 'status-store' });
     await queue.isReady();
     stats = new EmailStatsStore(queue);
-    statuses = new EmailStatusStore(queue, stats);
+    events = new Bull('webhook', redis.url, { prefix: 'status-store' });
+    statuses = new EmailStatusStore(queue, events, stats);
   });
   afterAll(async () => {
-    await queue.close();
+    await Promise.all([queue.close(), events.close()]);
     await redis.stop();
   });
 

@@ -30,3 +30,9 @@ export const httpDuration = new Histogram({
 });
 
 export { register as metricsRegistry };
+
+export const webhookDeliveries = new Counter({
+  name: 'webhook_deliveries_total',
+  help: 'Webhook POSTs by result: delivered, retried (a failed try, another to come), exhausted (out of tries), dropped (no endpoint any more)',
+  labelNames: ['result'] as const,
+});

@@ -5,12 +5,15 @@ import { EmailQueueConnection } from './store/email-queue.connection';
 import { queueOptions } from './store/email-queue.options';
 import { EmailStatsStore } from './store/email-stats.store';
 import { EmailStatusStore } from './store/email-status.store';
-import { EMAIL_QUEUE } from './store/email.constants';
+import { EMAIL_QUEUE, WEBHOOK_QUEUE } from './store/email.constants';
+import { EmailEventFactory } from './events/email-event.factory';
+import { WebhookEndpoints } from './events/webhook-endpoints';
+import { webhookQueueOptions } from './events/webhook-queue.options';
 import { TemplateService } from './template.service';
 
 /**
- * The email feature's shared part, loaded by every role: the queue and the Redis records
- * both sides read and write, and the templates. The API side is http/email-api.module.ts,
+ * The email feature's shared part, loaded by every role: the queues (emails, and their
+ * delivery events), the Redis records both sides read and write, and the templates. The API side is http/email-api.module.ts,
  * the sending side worker/email-worker.module.ts; AppModule picks them by ROLE.
  */
 @Module({
@@ -20,8 +23,28 @@ import { TemplateService } from './template.service';
       inject: [ConfigService],
       useFactory: queueOptions,
     }),
+    BullModule.registerQueueAsync({
+      name: WEBHOOK_QUEUE,
+      inject: [ConfigService],
+      useFactory: webhookQueueOptions,
+    }),
   ],
-  providers: [EmailQueueConnection, EmailStatusStore, EmailStatsStore, TemplateService],
-  exports: [BullModule, EmailQueueConnection, EmailStatusStore, EmailStatsStore, TemplateService],
+  providers: [
+    EmailQueueConnection,
+    EmailStatusStore,
+    EmailStatsStore,
+    TemplateService,
+    WebhookEndpoints,
+    EmailEventFactory,
+  ],
+  exports: [
+    BullModule,
+    EmailQueueConnection,
+    EmailStatusStore,
+    EmailStatsStore,
+    TemplateService,
+    WebhookEndpoints,
+    EmailEventFactory,
+  ],
 })
 export class EmailModule {}

@@ -28,3 +28,46 @@ export function tolerateUnnamedWorker(queue: Queue): void {
   const setWorkerName = queue.setWorkerName.bind(queue);
   queue.setWorkerName = () => setWorkerName().catch(() => undefined);
 }
+
+/** A job for another Bull queue, added from inside one of our scripts (ADD_BULL_JOB_LUA). */
+export interface BullJobSpec {
+  /** The job id; a job of that id that still exists is kept as it is (Bull's own rule). */
+  id: string;
+  name: string;
+  data: string;
+  /** Bull's job options as JSON: attempts, backoff, retention. */
+  opts: string;
+}
+
+/**
+ * Bull's addJob (bull/lib/commands/addJob-6.lua) for a job with an id, no delay and no
+ * priority, as a Lua function our own scripts call: so a job is added in the same atomic call
+ * as the record it belongs to, instead of in a second round trip that a crash could split off.
+ * KEYS: the job's hash, wait, paused, meta-paused. test/bull-job.e2e-spec.ts checks that Bull
+ * takes, retries and fails such a job like one of its own.
+ */
+export const ADD_BULL_JOB_LUA = `
+local function addBullJob(jobKey, waitKey, pausedKey, metaPausedKey, id, name, data, opts, now)
+  if id == '' or redis.call('EXISTS', jobKey) == 1 then return end
+  redis.call('HSET', jobKey, 'name', name, 'data', data, 'opts', opts, 'timestamp', now,
+    'delay', 0, 'priority', 0)
+  local target = waitKey
+  if redis.call('EXISTS', metaPausedKey) == 1 then target = pausedKey end
+  redis.call('LPUSH', target, id)
+end
+`;
+
+/** The four keys ADD_BULL_JOB_LUA takes for `job` in `queue` (a stand-in hash without one). */
+export function bullJobKeys(queue: Queue, job?: BullJobSpec): string[] {
+  return [
+    queue.toKey(job ? job.id : 'no-job'),
+    queue.toKey('wait'),
+    queue.toKey('paused'),
+    queue.toKey('meta-paused'),
+  ];
+}
+
+/** The ARGV ADD_BULL_JOB_LUA takes for `job` ('' id: no job to add). */
+export function bullJobArgs(job?: BullJobSpec): string[] {
+  return job ? [job.id, job.name, job.data, job.opts, String(Date.now())] : ['', '', '', '', ''];
+}

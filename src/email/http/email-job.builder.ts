@@ -101,6 +101,8 @@ export class EmailJobBuilder {
       context: dto.context,
       headers: dto.headers,
       attachments: dto.attachments,
+      tags: dto.tags,
+      metadata: dto.metadata,
       test,
     };
     const status: EmailStatus = {

@@ -12,7 +12,7 @@ import { EnvironmentVariables } from '../../config/env.validation';
 import { closeQueue } from '../../redis/bull-internals';
 import { durabilityWarnings } from '../../redis/durability';
 import { withRedis } from '../../redis/with-redis';
-import { EMAIL_QUEUE } from './email.constants';
+import { EMAIL_QUEUE, WEBHOOK_QUEUE } from './email.constants';
 import { CODE } from '../../common/error-codes';
 
 const queueUnavailable = (): ServiceUnavailableException =>
@@ -21,7 +21,7 @@ const queueUnavailable = (): ServiceUnavailableException =>
     code: CODE.queue_unavailable,
   });
 
-/** The email queue's Redis connection: outage logging, durability checks, bounded calls, close. */
+/** The queues' Redis connection: outage logging, durability checks, bounded calls, close. */
 @Injectable()
 export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly reportsShared: boolean;
@@ -30,6 +30,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly events: Queue,
     config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailQueueConnection.name) private readonly logger: PinoLogger,
   ) {
@@ -48,6 +49,8 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
         );
       healthy = false;
     });
+    // Same Redis, same outage: the email queue's line is the one; unheard, an 'error' throws.
+    this.events.on('error', () => undefined);
     this.queue.client.on('ready', () => {
       if (!healthy) this.logger.info('redis reachable again');
       healthy = true;
@@ -56,7 +59,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await closeQueue(this.queue);
+    await Promise.all([closeQueue(this.queue), closeQueue(this.events)]);
   }
 
   /**

@@ -2,7 +2,13 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LuaScript, defineScript } from '../../redis/lua-script';
-import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
+import {
+  ADD_BULL_JOB_LUA,
+  BullJobSpec,
+  bullJobArgs,
+  bullJobKeys,
+} from '../../redis/bull-internals';
+import { EMAIL_QUEUE, STATUS_TTL_SECONDS, WEBHOOK_QUEUE } from './email.constants';
 import { EmailState, EmailStatus } from './email.types';
 import { EmailStatsStore, MINUTE_TTL_SECONDS, Outcome } from './email-stats.store';
 
@@ -10,6 +16,12 @@ import { EmailStatsStore, MINUTE_TTL_SECONDS, Outcome } from './email-stats.stor
 export type StatusUpdate = Partial<
   Pick<EmailStatus, 'status' | 'attempts' | 'sent_at' | 'error' | 'rejected'>
 >;
+
+/** What else an email's final write stores: its resting job data, its event. */
+export interface Finish {
+  resting?: object;
+  event?: BullJobSpec;
+}
 
 /** A new record: who may read it, and how long it must outlive its send time. */
 export interface NewStatus {
@@ -24,21 +36,30 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-// A final outcome, in one atomic call: the status, the deployment's counts and, once sent, the
-// job's data in Bull's hash without bodies, context and attachment content (nothing at rest
-// that need not be). KEYS: status, job, total, minute; ARGV: ttl, minute ttl, outcome,
-// resting data ('' keeps the job's data: a failed job keeps its bodies for a retry), fields.
-// A late `failed` (a stalled job whose mail had gone out) leaves a `sent` record as it is.
-const FINISH = `
+// A final outcome, in one atomic call: the status, the deployment's counts, its event and,
+// once sent, the job's data in Bull's hash without bodies, context and attachment content
+// (nothing at rest that need not be). KEYS: status, job, total, minute, the event's four;
+// ARGV: ttl, minute ttl, outcome, resting data ('' keeps the job's data: a failed job keeps
+// its bodies for a retry), the event's five, fields. A late `failed` (a stalled job whose
+// mail had gone out) leaves a `sent` record as it is, and tells nobody.
+const FINISH = `${ADD_BULL_JOB_LUA}
 if ARGV[3] == 'failed' and redis.call('HGET', KEYS[1], 'status') == 'sent' then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], unpack(ARGV, 10))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 'data', ARGV[4])
 end
 redis.call('INCR', KEYS[3])
 redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
-redis.call('EXPIRE', KEYS[4], ARGV[2])`;
+redis.call('EXPIRE', KEYS[4], ARGV[2])
+addBullJob(KEYS[5], KEYS[6], KEYS[7], KEYS[8], unpack(ARGV, 5, 9))`;
+
+// A change on the way (a retry to come) and its event. KEYS: status, the event's four;
+// ARGV: ttl, the event's five, fields.
+const CHANGE = `${ADD_BULL_JOB_LUA}
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+addBullJob(KEYS[2], KEYS[3], KEYS[4], KEYS[5], unpack(ARGV, 2, 6))`;
 
 const BEGIN = `
 local state = redis.call('HGET', KEYS[1], 'status')
@@ -68,14 +89,17 @@ export class EmailStatusStore {
   private readonly writeScript: LuaScript;
   private readonly beginScript: LuaScript;
   private readonly finishScript: LuaScript;
+  private readonly changeScript: LuaScript;
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly events: Queue,
     private readonly stats: EmailStatsStore,
   ) {
     this.writeScript = defineScript(queue.client, 'writeEmailStatus', 1, WRITE);
     this.beginScript = defineScript(queue.client, 'beginEmailSend', 1, BEGIN);
-    this.finishScript = defineScript(queue.client, 'finishEmail', 4, FINISH);
+    this.finishScript = defineScript(queue.client, 'finishEmail', 8, FINISH);
+    this.changeScript = defineScript(queue.client, 'changeEmail', 5, CHANGE);
   }
 
   private keyOf(id: string): string {
@@ -103,26 +127,31 @@ export class EmailStatusStore {
     await multi.exec();
   }
 
-  async update(id: string, update: StatusUpdate): Promise<void> {
-    await this.writeScript.run(...this.writeArgs(id, STATUS_TTL_SECONDS, update));
+  /** A change that is not the end (a retry to come), with its event if anyone listens. */
+  async update(id: string, update: StatusUpdate, event?: BullJobSpec): Promise<void> {
+    const [key, ttl, ...fields] = this.writeArgs(id, STATUS_TTL_SECONDS, update);
+    await this.changeScript.run(
+      ...[key, ...bullJobKeys(this.events, event)],
+      ...[ttl, ...bullJobArgs(event), ...fields],
+    );
   }
 
   /**
-   * The final write of an email (`sent` or `failed`): its status, the counts and, with
-   * `resting`, the job's data replaced by it, in one call.
+   * The final write of an email (`sent` or `failed`): its status, the counts, its event and,
+   * with `resting`, the job's data replaced by it, in one call.
    */
   async finish(
     id: string,
     update: StatusUpdate,
     outcome: Outcome,
-    resting?: object,
+    more: Finish = {},
   ): Promise<void> {
     const [key, ttl, ...fields] = this.writeArgs(id, STATUS_TTL_SECONDS, update);
     const { total, minute } = this.stats.keysFor(outcome);
-    const data = resting ? JSON.stringify(resting) : '';
+    const data = more.resting ? JSON.stringify(more.resting) : '';
     await this.finishScript.run(
-      ...[key, this.queue.toKey(id), total, minute],
-      ...[ttl, MINUTE_TTL_SECONDS, outcome, data, ...fields],
+      ...[key, this.queue.toKey(id), total, minute, ...bullJobKeys(this.events, more.event)],
+      ...[ttl, MINUTE_TTL_SECONDS, outcome, data, ...bullJobArgs(more.event), ...fields],
     );
   }
 

@@ -26,6 +26,9 @@ export interface EmailJobData {
   context?: Record<string, unknown>;
   headers?: Record<string, string>;
   attachments?: EmailAttachment[];
+  /** Only for the events' payloads (the status record keeps its own copy). */
+  tags?: string[];
+  metadata?: Record<string, string>;
   /** From a test-mode key: rendered and recorded, written to the outbox, never sent. */
   test?: boolean;
 }

@@ -2,15 +2,18 @@ import { MailerModule } from '@nestjs-modules/mailer';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EmailModule } from '../email.module';
+import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
+import { WebhookProcessor } from './webhook.processor';
 import { mailerOptions } from './mail-transport';
 
-/** The sending side (ROLE worker and all): consumes the queue; only it opens SMTP connections. */
+/** The sending side (ROLE worker and all): sends the queue's emails
+ * (only it opens SMTP connections) and POSTs their events to the keys' webhooks. */
 @Module({
   imports: [
     EmailModule,
     MailerModule.forRootAsync({ inject: [ConfigService], useFactory: mailerOptions }),
   ],
-  providers: [EmailProcessor],
+  providers: [EmailProcessor, EmailOutcomeRecorder, WebhookProcessor],
 })
 export class EmailWorkerModule {}

@@ -1,7 +1,9 @@
 import type { MailerService } from '@nestjs-modules/mailer';
 import type { Job } from 'bull';
 import type { PinoLogger } from 'nestjs-pino';
-import { EmailStatusStore } from '../store/email-status.store';
+import { EmailEventFactory } from '../events/email-event.factory';
+import { EmailStatusStore, Finish } from '../store/email-status.store';
+import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService } from '../template.service';
@@ -35,27 +37,37 @@ function setup(
       order.push(`status ${update.status}`);
       return Promise.resolve();
     }),
-    finish: jest.fn(
-      (_id: string, update: { status: string }, _outcome: string, resting?: { text?: string }) => {
-        order.push(`status ${update.status}${resting && !resting.text ? ', body dropped' : ''}`);
-        return Promise.resolve();
-      },
-    ),
+    finish: jest.fn((_id: string, update: { status: string }, _outcome: string, more: Finish) => {
+      const resting = more.resting as { text?: string } | undefined;
+      order.push(`status ${update.status}${resting && !resting.text ? ', body dropped' : ''}`);
+      return Promise.resolve();
+    }),
   };
+  const event = { id: 'evt' };
+  const events = { build: jest.fn(() => event) };
   const log = {
     info: jest.fn(),
     warn: jest.fn(),
     debug: jest.fn(),
     error: jest.fn(),
   };
+  const templates = { check: () => [] } as unknown as TemplateService;
+  const logger = { logger: log } as unknown as PinoLogger;
+  const outcomes = new EmailOutcomeRecorder(
+    statuses as unknown as EmailStatusStore,
+    { observe: jest.fn() } as never,
+    events as unknown as EmailEventFactory,
+    templates,
+    logger,
+  );
   const processor = new EmailProcessor(
     {} as never,
     { sendMail } as unknown as MailerService,
-    { check: () => [] } as unknown as TemplateService,
+    templates,
     statuses as unknown as EmailStatusStore,
-    { observe: jest.fn() } as never,
+    outcomes,
     {} as never,
-    { logger: log } as unknown as PinoLogger,
+    logger,
   );
   const job = {
     id: 'a1',
@@ -64,12 +76,12 @@ function setup(
     opts: { attempts: 5 },
     discard: jest.fn(),
   } as unknown as Job<EmailJobData>;
-  return { processor, job, sendMail, statuses, order };
+  return { processor, job, sendMail, statuses, events, event, order };
 }
 
 describe('EmailProcessor.send', () => {
   it('records sent right after the SMTP 250, with the job Message-ID', async () => {
-    const { processor, job, sendMail, order } = setup('queued');
+    const { processor, job, sendMail, events, order } = setup('queued');
     await expect(processor.send(job)).resolves.toMatchObject({
       message_id: '<a1@shop.example>',
       accepted: 1,
@@ -78,6 +90,7 @@ describe('EmailProcessor.send', () => {
       expect.objectContaining({ messageId: '<a1@shop.example>' }),
     );
     expect(order).toEqual(['status sending', 'smtp 250', 'status sent, body dropped']);
+    expect(events.build).toHaveBeenCalledWith(data, 'email.sent', { status: 'sent', attempts: 1 });
   });
 
   it('never sends again a job whose record already says sent (a crash after the 250)', async () => {
@@ -95,7 +108,7 @@ describe('EmailProcessor.send', () => {
   });
 
   it('discards a job on SMTP 5xx and records the reply', async () => {
-    const { processor, job, sendMail, statuses } = setup('queued');
+    const { processor, job, sendMail, statuses, event } = setup('queued');
     sendMail.mockRejectedValue(
       Object.assign(new Error('550 No such user'), {
         responseCode: 550,
@@ -108,20 +121,28 @@ describe('EmailProcessor.send', () => {
       'a1',
       { status: 'failed', error: '550 No such user' },
       'failed',
-      undefined, // a failed job keeps its data (bodies) for a retry from the board
+      { event }, // no resting data: a failed job keeps its bodies for a retry from the board
     );
   });
 
   it('keeps a job queued for a retry on SMTP 4xx', async () => {
-    const { processor, job, sendMail, statuses } = setup('queued');
+    const { processor, job, sendMail, statuses, events, event } = setup('queued');
     sendMail.mockRejectedValue(
       Object.assign(new Error('451 later'), { responseCode: 451, response: '451 later' }),
     );
     await expect(processor.send(job)).rejects.toThrow('451');
     expect(job.discard).not.toHaveBeenCalled();
-    expect(statuses.update).toHaveBeenLastCalledWith('a1', {
-      status: 'queued',
-      error: '451 later',
-    });
+    expect(statuses.update).toHaveBeenLastCalledWith(
+      'a1',
+      { status: 'queued', error: '451 later' },
+      event,
+    );
+    // One delay event per attempt: the attempt number tells them apart.
+    expect(events.build).toHaveBeenCalledWith(
+      data,
+      'email.delivery_delayed',
+      { status: 'queued', attempts: 1, error: '451 later' },
+      1,
+    );
   });
 });

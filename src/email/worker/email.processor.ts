@@ -7,13 +7,13 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { withTimeout } from '../../common/timeout';
 import { tolerateUnnamedWorker } from '../../redis/bull-internals';
-import { EmailStatsStore } from '../store/email-stats.store';
-import { EmailStatusStore, StatusUpdate } from '../store/email-status.store';
-import { EMAIL_QUEUE, MAX_STALLS, SEND_EMAIL_JOB } from '../store/email.constants';
-import { EmailJobData, restingData } from '../store/email.types';
+import { EmailStatusStore } from '../store/email-status.store';
+import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
+import { EmailJobData } from '../store/email.types';
+import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 import { jobDataProblem } from './job-data.check';
-import { InvalidJobError, classifyFailure } from './send-failure';
+import { InvalidJobError } from './send-failure';
 import { TemplateService, htmlToText } from '../template.service';
 
 export interface SendResult {
@@ -34,7 +34,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     private readonly mailer: MailerService,
     private readonly templates: TemplateService,
     private readonly statuses: EmailStatusStore,
-    private readonly stats: EmailStatsStore,
+    private readonly outcomes: EmailOutcomeRecorder,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -89,7 +89,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
       if (problem) throw new InvalidJobError(problem);
       info = await this.mailer.sendMail(this.compose(job.data));
     } catch (error) {
-      await this.recordFailure(job, error, at);
+      await this.outcomes.failed(job, error, at);
       throw error;
     }
     // After the 250 nothing is a failed send: should this write fail, the job fails with no
@@ -97,49 +97,15 @@ export class EmailProcessor implements OnApplicationBootstrap {
     const rejected = (info.rejected ?? []).map(String);
     const accepted = info.accepted?.length ?? 0;
     const ms = Date.now() - started;
-    const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
-    await this.finish(id, sent, { seconds: ms / 1000 }, restingData(job.data));
+    await this.outcomes.sent(job, at, ms, rejected);
     log.info({ ...at, ms, accepted, rejected: rejected.length }, 'sent');
     return { message_id: job.data.message_id, accepted, rejected };
   }
 
   /** Failures Bull decides on its own (a job whose worker kept dying) reach the status too. */
   private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
-    if (!/stalled/i.test(error.message)) return;
-    this.logger.error({ job_id: job.id, reason: error.message }, 'failed');
-    const stalled = `the worker stopped while sending, ${MAX_STALLS} times`;
-    await this.finish(
-      String(job.id),
-      { status: 'failed', error: stalled },
-      { reason: 'stalled' },
-    ).catch(() => undefined);
-  }
-
-  /** An email's final state: this process's metrics, then its record and the shared counts. */
-  private async finish(
-    id: string,
-    update: StatusUpdate & { status: 'sent' | 'failed' },
-    detail: { seconds?: number; reason?: string },
-    resting?: object,
-  ): Promise<void> {
-    this.stats.observe(update.status, detail);
-    await this.statuses.finish(id, update, update.status, resting);
-  }
-
-  private async recordFailure(
-    job: Job<EmailJobData>,
-    error: unknown,
-    at: { job_id: Job['id']; attempt: number },
-  ): Promise<void> {
-    const log = this.logger.logger;
-    const { permanent, reason, metric } = classifyFailure(error);
-    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (permanent) await job.discard();
-    if (final)
-      await this.finish(String(job.id), { status: 'failed', error: reason }, { reason: metric });
-    else await this.statuses.update(String(job.id), { status: 'queued', error: reason });
-    if (final) log.error({ ...at, reason, permanent }, 'failed');
-    else log.warn({ ...at, reason }, 'send failed; will retry');
+    if (/stalled/i.test(error.message))
+      await this.outcomes.stalled(job, error.message).catch(() => undefined);
   }
 
   private compose(data: EmailJobData): ISendMailOptions {

@@ -8,6 +8,7 @@ import { TemplateService } from '../template.service';
 const JOB_FIELDS = new Set([
   ...['id', 'key', 'message_id', 'created_at', 'from', 'to', 'cc', 'bcc', 'reply_to'],
   ...['subject', 'text', 'html', 'template', 'context', 'headers', 'attachments', 'test'],
+  ...['tags', 'metadata'],
 ]);
 const MESSAGE_ID = /^<[A-Za-z0-9-]{1,64}@[^\s<>@\p{Cc}\p{Cf}]{1,253}>$/u;
 // The same rules as a request, with unknown fields refused at every level (file paths,
@@ -51,6 +52,8 @@ function asRequest(data: Fields): Fields {
     ...(has('context') && { context: data.context }),
     ...(has('headers') && { headers: data.headers }),
     ...(has('attachments') && { attachments: data.attachments }),
+    ...(has('tags') && { tags: data.tags }),
+    ...(has('metadata') && { metadata: data.metadata }),
   };
 }
 

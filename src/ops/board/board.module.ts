@@ -4,8 +4,9 @@ import { Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { EmailModule } from '../../email/email.module';
-import { EMAIL_QUEUE } from '../../email/store/email.constants';
+import { EMAIL_QUEUE, WEBHOOK_QUEUE } from '../../email/store/email.constants';
 import { BOARD_ROUTE, boardAuth } from './board-auth.middleware';
+import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { EmailBoardAdapter } from './email-board.adapter';
 
 type Config = ConfigService<EnvironmentVariables, true>;
@@ -31,6 +32,11 @@ type Config = ConfigService<EnvironmentVariables, true>;
       name: EMAIL_QUEUE,
       adapter: EmailBoardAdapter,
       options: { allowRetries: true },
+    }),
+    BullBoardModule.forFeature({
+      name: WEBHOOK_QUEUE,
+      adapter: BullAdapter,
+      options: { allowRetries: true, description: "Delivery events for the API keys' webhooks" },
     }),
   ],
 })

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import type { Job } from 'bull';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { EmailEventFactory } from '../events/email-event.factory';
+import { EmailStatsStore } from '../store/email-stats.store';
+import { EmailStatusStore, Finish, StatusUpdate } from '../store/email-status.store';
+import { MAX_STALLS } from '../store/email.constants';
+import { EmailJobData, restingData } from '../store/email.types';
+import { TemplateService } from '../template.service';
+import { jobDataProblem } from './job-data.check';
+import { classifyFailure } from './send-failure';
+
+/** One attempt of a job, as each of its log lines names it. */
+export interface Attempt {
+  job_id: Job['id'];
+  attempt: number;
+}
+
+/**
+ * What became of an attempt: the status record, the shared counts, this process's metrics,
+ * the event for the key's webhook (written with the record, in one call) and one log line.
+ */
+@Injectable()
+export class EmailOutcomeRecorder {
+  constructor(
+    private readonly statuses: EmailStatusStore,
+    private readonly stats: EmailStatsStore,
+    private readonly events: EmailEventFactory,
+    private readonly templates: TemplateService,
+    @InjectPinoLogger(EmailOutcomeRecorder.name) private readonly logger: PinoLogger,
+  ) {}
+
+  async sent(job: Job<EmailJobData>, at: Attempt, ms: number, rejected: string[]): Promise<void> {
+    const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
+    const event = this.events.build(job.data, 'email.sent', {
+      status: 'sent',
+      attempts: at.attempt,
+    });
+    await this.finish(
+      String(job.id),
+      sent,
+      { seconds: ms / 1000 },
+      {
+        resting: restingData(job.data),
+        event,
+      },
+    );
+  }
+
+  async failed(job: Job<EmailJobData>, error: unknown, at: Attempt): Promise<void> {
+    const { permanent, reason, metric } = classifyFailure(error);
+    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (permanent) await job.discard();
+    const status = final ? 'failed' : 'queued';
+    // A job that failed its check names no one to tell: its data is not to be trusted.
+    const event =
+      metric === 'invalid_job'
+        ? undefined
+        : this.events.build(
+            job.data,
+            final ? 'email.failed' : 'email.delivery_delayed',
+            { status, attempts: at.attempt, error: reason },
+            final ? undefined : at.attempt,
+          );
+    if (final)
+      await this.finish(
+        String(job.id),
+        { status: 'failed', error: reason },
+        { reason: metric },
+        {
+          event,
+        },
+      );
+    else await this.statuses.update(String(job.id), { status, error: reason }, event);
+    const log = this.logger.logger;
+    if (final) log.error({ ...at, reason, permanent }, 'failed');
+    else log.warn({ ...at, reason }, 'send failed; will retry');
+  }
+
+  /** A job whose worker kept dying, failed by Bull itself. */
+  async stalled(job: Job<EmailJobData>, why: string): Promise<void> {
+    this.logger.error({ job_id: job.id, reason: why }, 'failed');
+    const failed = {
+      status: 'failed' as const,
+      error: `the worker stopped while sending, ${MAX_STALLS} times`,
+    };
+    const event = jobDataProblem(job.data, this.templates)
+      ? undefined
+      : this.events.build(job.data, 'email.failed', { ...failed, attempts: job.attemptsMade });
+    await this.finish(String(job.id), failed, { reason: 'stalled' }, { event });
+  }
+
+  /** An email's final state: this process's metrics, then its record and the shared counts. */
+  private async finish(
+    id: string,
+    update: StatusUpdate & { status: 'sent' | 'failed' },
+    detail: { seconds?: number; reason?: string },
+    more: Finish,
+  ): Promise<void> {
+    this.stats.observe(update.status, detail);
+    await this.statuses.finish(id, update, update.status, more);
+  }
+}

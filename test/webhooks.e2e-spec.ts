@@ -1,0 +1,227 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_KEY, OTHER_KEY, SHOP_KEY, acceptedId, textMail } from './support/fixtures';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
+import { Env, InProcessService, useStack } from './support/service';
+import { smtpError } from './support/smtp-sink';
+import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
+
+const BOARD = { user: 'admin', password: 'board-password-0123' };
+const ADMIN = `Basic ${Buffer.from(`${BOARD.user}:${BOARD.password}`).toString('base64')}`;
+const receivers: Record<'fallback' | 'shop', WebhookReceiver> = {} as never;
+
+/** app and other: WEBHOOK_URL's endpoint (they have none of their own); shop: its own, failures only. */
+function keyFile(): string {
+  const file = join(tmpdir(), `webhook-keys-${process.pid}.json`);
+  const shop = receivers.shop;
+  writeFileSync(
+    file,
+    JSON.stringify([
+      { name: 'app', key: APP_KEY },
+      { name: 'other', key: OTHER_KEY },
+      {
+        name: 'shop',
+        key: SHOP_KEY,
+        webhook: { url: shop.url, secret: shop.secret, events: ['email.failed'] },
+      },
+    ]),
+  );
+  return file;
+}
+
+const of =
+  (id: string, type?: string) =>
+  (event: ReceivedEvent): boolean =>
+    event.body.data.email_id === id && (type === undefined || event.body.type === type);
+
+describe('delivery webhooks', () => {
+  const stack = useStack(null);
+  let service: InProcessService;
+  const env = (): Env => ({
+    API_KEYS_FILE: keyFile(),
+    WEBHOOK_URL: receivers.fallback.url,
+    WEBHOOK_SECRET: receivers.fallback.secret,
+    WEBHOOK_ATTEMPTS: '4',
+    WEBHOOK_BACKOFF_MS: '100',
+    WEBHOOK_TIMEOUT_MS: '1000',
+    SEND_ATTEMPTS: '3',
+    SEND_BACKOFF_MS: '50',
+    BOARD_USER: BOARD.user,
+    BOARD_PASSWORD: BOARD.password,
+  });
+  const send = (body: object, key = APP_KEY): Promise<string> =>
+    acceptedId(service.http, body, key);
+
+  beforeAll(async () => {
+    receivers.fallback = await WebhookReceiver.start();
+    receivers.shop = await WebhookReceiver.start();
+    service = await stack.start(env());
+  });
+  afterEach(() => {
+    for (const receiver of Object.values(receivers)) receiver.answer = () => 200;
+    stack.smtp.onRcpt = undefined;
+    expect(receivers.fallback.forged).toEqual([]);
+    expect(receivers.shop.forged).toEqual([]);
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(receivers).map((receiver) => receiver.stop()));
+  });
+
+  it("tells the key's endpoint that an email was sent, signed per Standard Webhooks", async () => {
+    const id = await send(textMail('Signed', { tags: ['signup'], metadata: { user_id: '42' } }));
+    await receivers.fallback.waitFor(of(id, 'email.sent'));
+    const [event] = receivers.fallback.delivered(of(id));
+    expect(event.headers['webhook-id']).toBe(`evt_${id}_sent`);
+    expect(Number(event.headers['webhook-timestamp'])).toBeCloseTo(Date.now() / 1000, -1);
+    expect(event.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(event.body).toEqual({
+      type: 'email.sent',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      data: {
+        email_id: id,
+        status: 'sent',
+        from: 'no-reply@shop.example',
+        to: ['ann@example.com'],
+        subject: 'Signed',
+        tags: ['signup'],
+        metadata: { user_id: '42' },
+        attempts: 1,
+        message_id: expect.stringMatching(new RegExp(`^<${id}@shop\\.example>$`)),
+      },
+    });
+    expect(event.raw).not.toContain('"text"');
+  });
+
+  it('sends the same webhook-id and body again after a 500, until a 2xx', async () => {
+    let calls = 0;
+    receivers.fallback.answer = () => (++calls === 1 ? 500 : 200);
+    const id = await send(textMail('Retried'));
+    await receivers.fallback.waitFor(of(id), 2);
+    const [first, second] = receivers.fallback.events.filter(of(id));
+    expect(first.answered).toBe(500);
+    expect(second.answered).toBe(200);
+    expect(second.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect(second.raw).toBe(first.raw);
+  });
+
+  it('loses nothing while the endpoint is down, and delivers once it is back', async () => {
+    await receivers.fallback.stop();
+    const id = await send(textMail('While down'));
+    await waitForFailedTries(`evt_${id}_sent`, 1);
+    await receivers.fallback.start();
+    await receivers.fallback.waitFor(of(id, 'email.sent'));
+  });
+
+  it('tells delivery_delayed for a 451 and then sent; failed with the SMTP reply for a 550', async () => {
+    let refused = 0;
+    stack.smtp.onRcpt = (address) => {
+      if (address.startsWith('later@') && refused++ === 0)
+        return smtpError(451, '451 4.3.0 Try later');
+      if (address.startsWith('gone@')) return smtpError(550, '550 5.1.1 No such user');
+      return undefined;
+    };
+    const later = await send(textMail('Later', { email_to: 'later@example.com' }));
+    const gone = await send(textMail('Gone', { email_to: 'gone@example.com' }));
+    await receivers.fallback.waitFor(of(later, 'email.sent'));
+    await receivers.fallback.waitFor(of(gone, 'email.failed'));
+    const types = receivers.fallback.delivered(of(later)).map((event) => event.body.type);
+    expect(types).toEqual(['email.delivery_delayed', 'email.sent']);
+    const [delayed] = receivers.fallback.delivered(of(later, 'email.delivery_delayed'));
+    expect(delayed.headers['webhook-id']).toBe(`evt_${later}_delivery_delayed_1`);
+    expect(delayed.body.data).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      error: expect.stringContaining('451'),
+    });
+    const [failed] = receivers.fallback.delivered(of(gone));
+    expect(failed.body.data).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('550 5.1.1'),
+    });
+  });
+
+  it("keeps each key's events to its own endpoint, filtered as it asked", async () => {
+    stack.smtp.onRcpt = (address) =>
+      address.startsWith('gone@') ? smtpError(550, '550 5.1.1 No such user') : undefined;
+    const shopSent = await send(
+      textMail('Shop sent', { email_from: 'no-reply@shop.example' }),
+      SHOP_KEY,
+    );
+    const shopFailed = await send(
+      textMail('Shop failed', { email_to: 'gone@example.com' }),
+      SHOP_KEY,
+    );
+    const otherSent = await send(textMail('Other sent'), OTHER_KEY);
+    const appSent = await send(textMail('App sent'));
+    await receivers.shop.waitFor(of(shopFailed, 'email.failed'));
+    await receivers.fallback.waitFor(of(appSent, 'email.sent'));
+    await receivers.fallback.waitFor(of(otherSent, 'email.sent'));
+    // An event is stored with its email's final state, or never: once the job is done, a
+    // filtered-out event can no longer appear.
+    await service.finished(shopSent);
+    const ids = (receiver: WebhookReceiver): unknown[] =>
+      receiver.events.map((e) => e.body.data.email_id);
+    expect(ids(receivers.shop)).toEqual([shopFailed]);
+    for (const id of [shopSent, shopFailed]) expect(ids(receivers.fallback)).not.toContain(id);
+  });
+
+  it('shows an event out of tries on the board and in /metrics, and retries it from the board', async () => {
+    const exhausted = async (): Promise<number> => {
+      const metrics = await service.http.get('/metrics').expect(200);
+      return Number(
+        /webhook_deliveries_total\{result="exhausted"\} (\d+)/.exec(metrics.text)?.[1] ?? 0,
+      );
+    };
+    const before = await exhausted();
+    receivers.fallback.answer = () => 503;
+    const id = await send(textMail('Exhausted'));
+    const eventId = `evt_${id}_sent`;
+    await waitForFailedTries(eventId, 4);
+    expect(await exhausted()).toBe(before + 1);
+    const queue = service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+    expect(await (await queue.getJob(eventId))!.getState()).toBe('failed');
+    receivers.fallback.answer = () => 200;
+    await service.http
+      .put(`/queues/api/queues/webhook/${eventId}/retry`)
+      .set('Authorization', ADMIN)
+      .expect(204);
+    await receivers.fallback.waitFor((event) => of(id)(event) && event.answered === 200);
+  });
+
+  it('never holds up sending while the endpoint hangs', async () => {
+    receivers.fallback.answer = () => 'hang';
+    const before = stack.smtp.mails.length;
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => send(textMail(`Hang ${n}`))),
+    );
+    await stack.smtp.waitFor(before + ids.length);
+    const statuses = await Promise.all(
+      ids.map(
+        async (id) =>
+          (await service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY)).body as {
+            status: string;
+          },
+      ),
+    );
+    expect(statuses.every(({ status }) => status === 'sent')).toBe(true);
+  });
+
+  /** Resolves once the event job has failed `tries` times (Bull's own count, in Redis). */
+  async function waitForFailedTries(eventId: string, tries: number): Promise<void> {
+    const queue = service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const job = await queue.getJob(eventId);
+      if (job && job.attemptsMade >= tries) return;
+      if (Date.now() > deadline) throw new Error(`${eventId}: fewer than ${tries} failed tries`);
+      // The next failure, or a look again shortly: one may have come before the listener.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        queue.once('failed', () => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+});
