@@ -13,7 +13,9 @@ export function IsSendAt(): PropertyDecorator {
     { strict: true, strictSeparator: true },
     { message: '$property must be an ISO 8601 date-time like 2026-12-01T09:00:00Z' },
   );
-  const zone = Matches(SEND_AT_ZONE, { message: '$property must name its time zone (Z or +01:00)' });
+  const zone = Matches(SEND_AT_ZONE, {
+    message: '$property must name its time zone (Z or +01:00)',
+  });
   // In the order decorators written one above the other apply: the zone is checked first.
   return (target: object, propertyName: string | symbol): void => {
     zone(target, propertyName);
@@ -33,7 +35,11 @@ export function sendAtProblems(sendAt: string, now: number): FieldError[] {
 /** PATCH /send-email/{id}: a scheduled email's new send time. */
 export class RescheduleEmailDto {
   /** The new send time (ISO 8601 with a time zone): in the future, at most 30 days ahead. */
-  @ApiProperty({ format: 'date-time', pattern: SEND_AT_ZONE.source, example: '2026-12-01T09:00:00Z' })
+  @ApiProperty({
+    format: 'date-time',
+    pattern: SEND_AT_ZONE.source,
+    example: '2026-12-01T09:00:00Z',
+  })
   @IsDefined({ message: '$property is required' })
   @IsSendAt()
   send_at!: string;
