@@ -78,7 +78,7 @@ export class EmailStatusStore {
     this.finishScript = defineScript(queue.client, 'finishEmail', 4, FINISH);
   }
 
-  private keyOf(id: string): string {
+  keyOf(id: string): string {
     return this.queue.toKey(`status:${id}`);
   }
 
