@@ -62,6 +62,21 @@ describe('POST /send-email/:id/cancel and PATCH /send-email/:id', () => {
     expect((await statusOf(id)).status).toBe('canceled');
   });
 
+  it('answers with the record the change left, even when Redis has lost the scripts', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(await schedule(`Flushed ${i}`, 3600_000));
+    const [warm, canceled, moved] = ids;
+    // Both scripts in use on the connection, then gone from Redis (a restart, a failover):
+    // ioredis re-sends such a script after whatever was pipelined behind it.
+    await move(moved, { send_at: inMs(7200_000) }).expect(200);
+    await cancel(warm).expect(200);
+    await stack.service.queue.client.script('FLUSH');
+    expect((await cancel(canceled).expect(200)).body.status).toBe('canceled');
+    await stack.service.queue.client.script('FLUSH');
+    const sendAt = inMs(10_800_000);
+    expect((await move(moved, { send_at: sendAt }).expect(200)).body.send_at).toBe(sendAt);
+  });
+
   it('answers a second cancel 409 invalid_state', async () => {
     const id = await schedule('Canceled twice', 60_000);
     await cancel(id).expect(200);

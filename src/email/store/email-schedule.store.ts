@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LuaScript, defineScript } from '../../redis/lua-script';
 import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
-import { EmailStatusStore } from './email-status.store';
+import { EmailStatusStore, statusOf } from './email-status.store';
 import { EmailStatus } from './email.types';
 
 /**
@@ -24,6 +24,8 @@ if owner ~= ARGV[1] then return {'not_found'} end
 if state ~= 'scheduled' then return {'invalid_state', state} end`;
 
 const TAKEN = `return {'invalid_state', 'sending'}`;
+// The record as the change left it, field, value, …: the answer needs no second read.
+const DONE = `return {'done', unpack(redis.call('HGETALL', KEYS[1]))}`;
 
 // KEYS: status, delayed, wait, paused, job, job logs.
 // ARGV: owner, job id, canceled_at, record TTL. (Appended KEYS and ARGV are free for more.)
@@ -33,7 +35,7 @@ if redis.call('ZREM', KEYS[2], ARGV[2]) == 0 and redis.call('LREM', KEYS[3], 0, 
 redis.call('DEL', KEYS[5], KEYS[6])
 redis.call('HSET', KEYS[1], 'status', 'canceled', 'canceled_at', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-return {'done'}`;
+${DONE}`;
 
 // KEYS: status, delayed, wait, paused, job. ARGV: owner, job id, new send time (epoch ms),
 // send_at as given, record TTL. The score is Bull's (ms * 0x1000 + a counter's low 12 bits,
@@ -52,7 +54,7 @@ if created then redis.call('HSET', KEYS[5], 'delay', at - created) end
 redis.call('PUBLISH', KEYS[2], at)
 redis.call('HSET', KEYS[1], 'send_at', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ARGV[5])
-return {'done'}`;
+${DONE}`;
 
 /**
  * Cancel and reschedule of a scheduled email, each one script on the queue's client: the
@@ -77,7 +79,7 @@ export class EmailScheduleStore {
     const keys = [...this.keysOf(id), `${this.queue.toKey(id)}:logs`];
     const canceledAt = new Date(now).toISOString();
     const ran = this.cancelScript.run<string[]>(...keys, owner, id, canceledAt, STATUS_TTL_SECONDS);
-    return this.changeOf(ran, id, owner);
+    return this.changeOf(ran, owner);
   }
 
   /** Moves the caller's scheduled email to `sendAt`; its record is kept 7 days past that. */
@@ -85,7 +87,7 @@ export class EmailScheduleStore {
     const at = Date.parse(sendAt);
     const ttl = STATUS_TTL_SECONDS + Math.ceil((at - now) / 1000);
     const ran = this.rescheduleScript.run<string[]>(...this.keysOf(id), owner, id, at, sendAt, ttl);
-    return this.changeOf(ran, id, owner);
+    return this.changeOf(ran, owner);
   }
 
   /** The record, then where a waiting job can be (Bull's own key names), then the job. */
@@ -95,18 +97,13 @@ export class EmailScheduleStore {
     return [this.statuses.keyOf(id), ...lists, queue.toKey(id)];
   }
 
-  /**
-   * The script's outcome with the record it left: the read is issued right behind the script
-   * on the same connection, so it sees the script's writes and shares its round trip.
-   */
-  private async changeOf(
-    ran: Promise<string[]>,
-    id: string,
-    owner: string,
-  ): Promise<ScheduleChange> {
-    const [[outcome, state], status] = await Promise.all([ran, this.statuses.get(id, owner)]);
+  /** A script's answer: `done` and the record's fields and values, or why not. */
+  private async changeOf(ran: Promise<string[]>, owner: string): Promise<ScheduleChange> {
+    const [outcome, ...rest] = await ran;
     if (outcome === 'not_found') return { refused: 'not_found' };
-    if (outcome !== 'done') return { refused: 'invalid_state', state };
-    return status ? { status } : { refused: 'not_found' };
+    if (outcome !== 'done') return { refused: 'invalid_state', state: rest[0] };
+    const raw: Record<string, string> = {};
+    for (let i = 0; i < rest.length; i += 2) raw[rest[i]] = rest[i + 1];
+    return { status: statusOf(raw, owner)! }; // the script checked the owner
   }
 }
