@@ -45,6 +45,7 @@ describe('OpenAPI document at /docs-json', () => {
         '/send-email',
         '/send-email/batch',
         '/send-email/{id}',
+        '/send-email/{id}/cancel',
         '/templates',
         '/templates/{name}/render',
       ]),
@@ -121,6 +122,39 @@ describe('OpenAPI document at /docs-json', () => {
       'code',
       'errors',
     ]);
+  });
+
+  it('documents cancel and move of a scheduled email, with their answers', () => {
+    const cancel = doc.paths['/send-email/{id}/cancel'].post;
+    const move = doc.paths['/send-email/{id}'].patch;
+    const ok = { $ref: '#/components/schemas/EmailStatusDto' };
+    for (const operation of [cancel, move])
+      expect(operation.responses['200']).toMatchObject({
+        content: { 'application/json': { schema: ok } },
+      });
+    expect(Object.keys(cancel.responses).sort()).toEqual([
+      '200',
+      '401',
+      '404',
+      '409',
+      '429',
+      '503',
+    ]);
+    expect(Object.keys(move.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '404',
+      '409',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
+    expect(JSON.stringify(move.responses['409'])).toContain('invalid_state');
+    expect(Object.keys(doc.components.schemas.RescheduleEmailDto.properties)).toEqual(['send_at']);
+    const status = doc.components.schemas.EmailStatusDto.properties.status as { enum: string[] };
+    expect(status.enum).toEqual(expect.arrayContaining(['canceled', 'suppressed', 'bounced']));
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -33,6 +33,10 @@ export const ERROR_CODES = {
     status: 409,
     when: '`Idempotency-Key` reused with another body, or still in progress',
   },
+  invalid_state: {
+    status: 409,
+    when: 'cancel or reschedule of an email that is no longer `scheduled`',
+  },
   conflict: {
     status: 409,
     fallback: true,

@@ -20,11 +20,23 @@ export class AcceptedBatchDto {
   ids!: string[];
 }
 
+/** Every state an email can be in (SPEC §3). */
+export const EMAIL_STATES = [
+  'queued',
+  'scheduled',
+  'sending',
+  'sent',
+  'failed',
+  'canceled',
+  'suppressed',
+  'bounced',
+] as const;
+
 export class EmailStatusDto {
   @ApiProperty({ example: '6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11' })
   id!: string;
-  @ApiProperty({ enum: ['queued', 'scheduled', 'sending', 'sent', 'failed'], example: 'sent' })
-  status!: 'queued' | 'scheduled' | 'sending' | 'sent' | 'failed';
+  @ApiProperty({ enum: EMAIL_STATES, example: 'sent' })
+  status!: (typeof EMAIL_STATES)[number];
   /** Send attempts so far. */
   @ApiProperty({ example: 1 })
   attempts!: number;
@@ -42,6 +54,9 @@ export class EmailStatusDto {
   rejected?: string[];
   @ApiPropertyOptional({ example: '2026-12-01T09:00:00Z' })
   send_at?: string;
+  /** When a scheduled email was canceled (POST /send-email/{id}/cancel). */
+  @ApiPropertyOptional({ example: '2026-11-30T17:12:45.031Z' })
+  canceled_at?: string;
   @ApiPropertyOptional({ example: ['signup'] })
   tags?: string[];
   @ApiPropertyOptional({ example: { user_id: '42' } })

@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
-  IsISO8601,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -25,6 +24,7 @@ import {
   IsTemplateContext,
   IsTemplateName,
 } from './field.validators';
+import { IsSendAt, SEND_AT_ZONE } from './schedule.dto';
 
 /**
  * A body's size limit. Turning 1 MB of HTML into the text part blocks a worker's event loop
@@ -130,12 +130,9 @@ export class SendEmailDto {
   tags?: string[];
 
   /** When to send (ISO 8601 with a time zone), at most 30 days ahead; absent = now. */
+  @ApiPropertyOptional({ format: 'date-time', pattern: SEND_AT_ZONE.source })
   @IsOptional()
-  @IsISO8601(
-    { strict: true, strictSeparator: true },
-    { message: '$property must be an ISO 8601 date-time like 2026-12-01T09:00:00Z' },
-  )
-  @Matches(/(Z|[+-]\d{2}:?\d{2})$/, { message: '$property must name its time zone (Z or +01:00)' })
+  @IsSendAt()
   send_at?: string;
 
   /** Your own keys and values, returned by GET /send-email/:id. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JsonBodyGuard } from '../../common/json-body.guard';
 import { EmailModule } from '../email.module';
+import { EmailScheduleStore } from '../store/email-schedule.store';
 import { IdempotencyStore } from '../store/idempotency.store';
 import { RateLimitStore } from '../store/rate-limit.store';
 import { ApiKeyGuard } from './api-key.guard';
@@ -28,6 +29,7 @@ import { TemplatesController } from './templates.controller';
     RateLimitStore,
     IdempotencyStore,
     IdempotencyService,
+    EmailScheduleStore,
     EmailJobBuilder,
     EmailService,
   ],

@@ -6,6 +6,7 @@ import { FieldError, validationFailed } from '../../common/validation.errors';
 import { MailAddress, matchesPattern } from '../../mail-syntax/address.parser';
 import { ApiKeyRecord } from '../../config/api-key.parser';
 import { SendEmailDto } from '../dto/send-email.dto';
+import { sendAtProblems } from '../dto/schedule.dto';
 import { EmailJobData, EmailStatus } from '../store/email.types';
 import { TemplateService } from '../template.service';
 import { CODE } from '../../common/error-codes';
@@ -16,8 +17,6 @@ export interface PreparedEmail {
   status: EmailStatus;
   delayMs: number;
 }
-
-const MAX_SCHEDULE_MS = 30 * 24 * 3600 * 1000;
 
 /**
  * The one check of a send request that needs config or state (sender, template, schedule, the
@@ -55,12 +54,7 @@ export class EmailJobBuilder {
     if (dto.template && (dto.message?.text || dto.message?.html))
       errors.push({ field: 'message', message: 'message must be absent when template is given' });
     if (dto.template) errors.push(...this.templates.check(dto.template, dto.context));
-    if (dto.send_at !== undefined) {
-      const delay = Date.parse(dto.send_at) - now;
-      if (delay <= 0) errors.push({ field: 'send_at', message: 'send_at must be in the future' });
-      if (delay > MAX_SCHEDULE_MS)
-        errors.push({ field: 'send_at', message: 'send_at must be at most 30 days ahead' });
-    }
+    if (dto.send_at !== undefined) errors.push(...sendAtProblems(dto.send_at, now));
     return errors.map(({ field, message }) => ({
       field: prefix + field,
       message: prefix + message,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBody,
@@ -13,6 +13,7 @@ import { BATCH_EXAMPLE, SEND_EMAIL_EXAMPLES } from '../dto/examples';
 import { AcceptedBatchDto, AcceptedEmailDto, EmailStatusDto } from '../dto/responses.dto';
 import { SendBatchDto } from '../dto/send-batch.dto';
 import { SendEmailDto } from '../dto/send-email.dto';
+import { RescheduleEmailDto } from '../dto/schedule.dto';
 import { EmailService } from './email.service';
 import { IdempotencyService } from './idempotency.service';
 import { ErrorCode } from '../../common/error-codes';
@@ -89,5 +90,48 @@ export class EmailController {
     @RedisDeadline() deadline?: number,
   ): Promise<EmailStatusDto> {
     return this.emails.status(id, key, deadline);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Cancel a scheduled email',
+    description:
+      'Only while it is `scheduled`: it is then never sent. Once a worker has taken it, 409.',
+  })
+  @ApiOkResponse({ type: EmailStatusDto })
+  @ApiErrors('not_found', 'invalid_state')
+  cancel(
+    @Param('id') id: string,
+    @CallerKey() key: ApiKeyRecord,
+    @RedisDeadline() deadline?: number,
+  ): Promise<EmailStatusDto> {
+    return this.emails.cancel(id, key, deadline);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Move a scheduled email to another send time',
+    description: 'Only while it is `scheduled`; `send_at` follows the rules of sending.',
+  })
+  @ApiBody({
+    type: RescheduleEmailDto,
+    examples: { later: { summary: 'A new time', value: { send_at: '2026-12-02T09:00:00Z' } } },
+  })
+  @ApiOkResponse({ type: EmailStatusDto })
+  @ApiErrors(
+    'validation_failed',
+    'not_found',
+    'invalid_state',
+    'payload_too_large',
+    'unsupported_media_type',
+  )
+  reschedule(
+    @Param('id') id: string,
+    @Body() dto: RescheduleEmailDto,
+    @CallerKey() key: ApiKeyRecord,
+    @RedisDeadline() deadline?: number,
+  ): Promise<EmailStatusDto> {
+    return this.emails.reschedule(id, dto, key, deadline);
   }
 }

@@ -1,21 +1,27 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { ApiKeyRecord } from '../../config/api-key.parser';
 import { AcceptedBatchDto, AcceptedEmailDto } from '../dto/responses.dto';
 import { SendBatchDto } from '../dto/send-batch.dto';
 import { SendEmailDto } from '../dto/send-email.dto';
+import { RescheduleEmailDto, sendAtProblems } from '../dto/schedule.dto';
 import { EmailJobBuilder, PreparedEmail } from './email-job.builder';
 import { EmailQueueConnection } from '../store/email-queue.connection';
 import { EmailStatusStore } from '../store/email-status.store';
+import { EmailScheduleStore, ScheduleChange } from '../store/email-schedule.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData, EmailStatus } from '../store/email.types';
 import { CODE } from '../../common/error-codes';
+import { validationFailed } from '../../common/validation.errors';
 
 export type AcceptedEmail = AcceptedEmailDto;
 export type AcceptedBatch = AcceptedBatchDto;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const notFound = (id: string): NotFoundException =>
+  new NotFoundException({ message: `No email ${id} for this API key`, code: CODE.not_found });
 
 @Injectable()
 export class EmailService {
@@ -24,6 +30,7 @@ export class EmailService {
     private readonly statuses: EmailStatusStore,
     private readonly builder: EmailJobBuilder,
     private readonly connection: EmailQueueConnection,
+    private readonly schedules: EmailScheduleStore,
   ) {}
 
   async accept(dto: SendEmailDto, key: ApiKeyRecord, deadline?: number): Promise<AcceptedEmail> {
@@ -44,12 +51,42 @@ export class EmailService {
     const status = UUID.test(id)
       ? await this.connection.run(() => this.statuses.get(id, key.name), deadline)
       : undefined;
-    if (!status)
-      throw new NotFoundException({
-        message: `No email ${id} for this API key`,
-        code: CODE.not_found,
-      });
+    if (!status) throw notFound(id);
     return status;
+  }
+
+  cancel(id: string, key: ApiKeyRecord, deadline?: number): Promise<EmailStatus> {
+    return this.change(id, () => this.schedules.cancel(id, key.name, Date.now()), deadline);
+  }
+
+  reschedule(
+    id: string,
+    dto: RescheduleEmailDto,
+    key: ApiKeyRecord,
+    deadline?: number,
+  ): Promise<EmailStatus> {
+    const now = Date.now();
+    const problems = sendAtProblems(dto.send_at, now);
+    if (problems.length > 0) throw validationFailed(problems);
+    const move = (): Promise<ScheduleChange> =>
+      this.schedules.reschedule(id, key.name, dto.send_at, now);
+    return this.change(id, move, deadline);
+  }
+
+  /** A change to a scheduled email: its record after it, else 404 or 409 naming the state. */
+  private async change(
+    id: string,
+    operation: () => Promise<ScheduleChange>,
+    deadline?: number,
+  ): Promise<EmailStatus> {
+    if (!UUID.test(id)) throw notFound(id);
+    const change = await this.connection.run(operation, deadline);
+    if ('status' in change) return change.status;
+    if (change.refused === 'not_found') throw notFound(id);
+    throw new ConflictException({
+      message: `Email ${id} is ${change.state}; only a scheduled email can be canceled or moved`,
+      code: CODE.invalid_state,
+    });
   }
 
   /**

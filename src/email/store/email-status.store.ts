@@ -80,6 +80,18 @@ function flatten(fields: Record<string, unknown>): Record<string, string> {
   return flat;
 }
 
+/** A record's hash as GET shows it; undefined unless it is `owner`'s. */
+export function statusOf(raw: Record<string, string>, owner: string): EmailStatus | undefined {
+  if (raw.owner !== owner) return undefined;
+  const record: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (field === 'owner') continue;
+    record[field] = JSON_FIELDS.has(field) ? JSON.parse(value) : value;
+  }
+  record.attempts = Number(raw.attempts ?? 0);
+  return record as unknown as EmailStatus;
+}
+
 /**
  * Status records live in their own Redis hashes (not in Bull's job) so that they are kept
  * 7 days whatever Bull's retention, and so GET can check the owning API key.
@@ -102,7 +114,7 @@ export class EmailStatusStore {
     this.changeScript = defineScript(queue.client, 'changeEmail', 5, CHANGE);
   }
 
-  private keyOf(id: string): string {
+  keyOf(id: string): string {
     return this.queue.toKey(`status:${id}`);
   }
 
@@ -160,15 +172,7 @@ export class EmailStatusStore {
   }
 
   async get(id: string, owner: string): Promise<EmailStatus | undefined> {
-    const raw = await this.queue.client.hgetall(this.keyOf(id));
-    if (raw.owner !== owner) return undefined;
-    const record: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(raw)) {
-      if (field === 'owner') continue;
-      record[field] = JSON_FIELDS.has(field) ? JSON.parse(value) : value;
-    }
-    record.attempts = Number(raw.attempts ?? 0);
-    return record as unknown as EmailStatus;
+    return statusOf(await this.queue.client.hgetall(this.keyOf(id)), owner);
   }
 
   /**
