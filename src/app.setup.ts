@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { securityHeaders } from './common/security-headers';
 import { setupSwagger } from './common/swagger';
 import { EnvironmentVariables } from './config/env.validation';
+import { WEBHOOK_DOCS } from './email/events/webhook.docs';
 
 /** Options main.ts and the e2e tests create the app with. */
 export const APP_OPTIONS = { bufferLogs: true, bodyParser: false, abortOnError: false } as const;
@@ -16,6 +17,6 @@ export function setupApp(app: NestExpressApplication): NestExpressApplication {
   app.set('etag', false);
   app.use(securityHeaders());
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
-  if (config.get('plan', { infer: true }).api) setupSwagger(app);
+  if (config.get('plan', { infer: true }).api) setupSwagger(app, WEBHOOK_DOCS);
   return app;
 }

@@ -1,4 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WEBHOOK_EVENT_TYPES } from '../src/config/webhook.config';
+import { sampleEvent } from '../src/email/events/webhook.docs';
 import { APP_KEY } from './support/fixtures';
 import { ProcessService, useStack } from './support/service';
 
@@ -32,6 +36,19 @@ describe('OpenAPI document at /docs-json', () => {
     service = stack.service;
     base = service.url;
     doc = (await (await fetch(`${base}/docs-json`)).json()) as OpenApi;
+  });
+
+  it('describes the delivery events: every type, how to verify, how to dedupe', () => {
+    const { description } = (doc as unknown as { info: { description: string } }).info;
+    for (const type of WEBHOOK_EVENT_TYPES) expect(description).toContain(`\`${type}\``);
+    expect(description).toContain('standardwebhooks');
+    expect(description).toContain('dedupe on\n`webhook-id`');
+  });
+
+  it('has the README show a sample body of every event type, as the service sends it', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    for (const type of WEBHOOK_EVENT_TYPES)
+      expect(readme).toContain(JSON.stringify(sampleEvent(type)));
   });
 
   it('is a valid OpenAPI 3 document', async () => {

@@ -191,6 +191,23 @@ describe('delivery webhooks', () => {
     await receivers.fallback.waitFor((event) => of(id)(event) && event.answered === 200);
   });
 
+  it('tells of a canceled email once, and of a refused cancel never', async () => {
+    const sendAt = new Date(Date.now() + 3600_000).toISOString();
+    const id = await send(textMail('Canceled', { send_at: sendAt, tags: ['later'] }));
+    const cancel = (): Promise<{ status: number }> =>
+      service.http.post(`/send-email/${id}/cancel`).set('X-API-Key', APP_KEY);
+    expect((await cancel()).status).toBe(200);
+    expect((await cancel()).status).toBe(409);
+    await receivers.fallback.waitFor(of(id, 'email.canceled'));
+    const [event] = receivers.fallback.delivered(of(id));
+    expect(event.headers['webhook-id']).toBe(`evt_${id}_canceled`);
+    expect(event.body.data).toMatchObject({ status: 'canceled', attempts: 0, tags: ['later'] });
+    const queue = service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+    const counts = await queue.getJobCounts();
+    expect(counts.waiting + counts.active + counts.delayed).toBe(0);
+    expect(receivers.fallback.events.filter(of(id))).toHaveLength(1);
+  });
+
   it('never holds up sending while the endpoint hangs', async () => {
     receivers.fallback.answer = () => 'hang';
     const before = stack.smtp.mails.length;

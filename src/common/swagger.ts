@@ -6,11 +6,14 @@ const DESCRIPTION = `Transactional email over HTTP. POST a request with your API
 queues it and answers 202 at once; a worker sends it over SMTP. Every error is
 \`{statusCode, error, message, code}\`: branch on \`code\`.`;
 
-/** OpenAPI 3 at /docs-json and Swagger UI at /docs, generated from the DTOs and controllers. */
-export function setupSwagger(app: INestApplication): void {
+/**
+ * OpenAPI 3 at /docs-json and Swagger UI at /docs, generated from the DTOs and controllers;
+ * `more` is appended to the description (what routes cannot show, such as the webhooks).
+ */
+export function setupSwagger(app: INestApplication, more = ''): void {
   const config = new DocumentBuilder()
     .setTitle(PACKAGE.name)
-    .setDescription(DESCRIPTION)
+    .setDescription(`${DESCRIPTION}\n${more}`)
     .setVersion(PACKAGE.version)
     .addApiKey(
       { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Your API key' },

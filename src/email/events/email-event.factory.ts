@@ -35,6 +35,11 @@ export class EmailEventFactory {
     this.opts = JSON.stringify(webhookJobOptions(config));
   }
 
+  /** Whether `owner`'s endpoint takes `type`: no need to gather an event nobody gets. */
+  wanted(owner: string, type: WebhookEventType): boolean {
+    return this.endpoints.wants(owner, type);
+  }
+
   /**
    * `occurrence` tells apart the events of one type that an email can have several of (a
    * delay per attempt): the event id, hence `webhook-id`, is the same on every retry and

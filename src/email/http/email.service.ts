@@ -13,6 +13,8 @@ import { EmailScheduleStore, ScheduleChange } from '../store/email-schedule.stor
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData, EmailStatus } from '../store/email.types';
 import { CODE } from '../../common/error-codes';
+import { BullJobSpec } from '../../redis/bull-internals';
+import { EmailEventFactory } from '../events/email-event.factory';
 import { validationFailed } from '../../common/validation.errors';
 
 export type AcceptedEmail = AcceptedEmailDto;
@@ -31,6 +33,7 @@ export class EmailService {
     private readonly builder: EmailJobBuilder,
     private readonly connection: EmailQueueConnection,
     private readonly schedules: EmailScheduleStore,
+    private readonly events: EmailEventFactory,
   ) {}
 
   async accept(dto: SendEmailDto, key: ApiKeyRecord, deadline?: number): Promise<AcceptedEmail> {
@@ -56,7 +59,20 @@ export class EmailService {
   }
 
   cancel(id: string, key: ApiKeyRecord, deadline?: number): Promise<EmailStatus> {
-    return this.change(id, () => this.schedules.cancel(id, key.name, Date.now()), deadline);
+    const cancel = async (): Promise<ScheduleChange> =>
+      this.schedules.cancel(id, key.name, Date.now(), await this.canceledEvent(id, key.name));
+    return this.change(id, cancel, deadline);
+  }
+
+  /**
+   * The email.canceled event, from the job's data (read first: the cancel deletes the job).
+   * The cancel's script stores it only if the cancel happens.
+   */
+  private async canceledEvent(id: string, owner: string): Promise<BullJobSpec | undefined> {
+    if (!this.events.wanted(owner, 'email.canceled')) return undefined;
+    const job = await this.queue.getJob(id);
+    if (job?.data.key !== owner) return undefined;
+    return this.events.build(job.data, 'email.canceled', { status: 'canceled', attempts: 0 });
   }
 
   reschedule(

@@ -2,7 +2,13 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LuaScript, defineScript } from '../../redis/lua-script';
-import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
+import {
+  ADD_BULL_JOB_LUA,
+  BullJobSpec,
+  bullJobArgs,
+  bullJobKeys,
+} from '../../redis/bull-internals';
+import { EMAIL_QUEUE, STATUS_TTL_SECONDS, WEBHOOK_QUEUE } from './email.constants';
 import { EmailStatusStore, statusOf } from './email-status.store';
 import { EmailStatus } from './email.types';
 
@@ -27,14 +33,15 @@ const TAKEN = `return {'invalid_state', 'sending'}`;
 // The record as the change left it, field, value, …: the answer needs no second read.
 const DONE = `return {'done', unpack(redis.call('HGETALL', KEYS[1]))}`;
 
-// KEYS: status, delayed, wait, paused, job, job logs.
-// ARGV: owner, job id, canceled_at, record TTL. (Appended KEYS and ARGV are free for more.)
-const CANCEL = `${CHECK}
+// KEYS: status, delayed, wait, paused, job, job logs, the event's four.
+// ARGV: owner, job id, canceled_at, record TTL, the event's five (email.canceled, if wanted).
+const CANCEL = `${ADD_BULL_JOB_LUA}${CHECK}
 if redis.call('ZREM', KEYS[2], ARGV[2]) == 0 and redis.call('LREM', KEYS[3], 0, ARGV[2]) == 0
   and redis.call('LREM', KEYS[4], 0, ARGV[2]) == 0 then ${TAKEN} end
 redis.call('DEL', KEYS[5], KEYS[6])
 redis.call('HSET', KEYS[1], 'status', 'canceled', 'canceled_at', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+addBullJob(KEYS[7], KEYS[8], KEYS[9], KEYS[10], unpack(ARGV, 5, 9))
 ${DONE}`;
 
 // KEYS: status, delayed, wait, paused, job. ARGV: owner, job id, new send time (epoch ms),
@@ -68,17 +75,25 @@ export class EmailScheduleStore {
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly events: Queue,
     private readonly statuses: EmailStatusStore,
   ) {
-    this.cancelScript = defineScript(queue.client, 'cancelEmail', 6, CANCEL);
+    this.cancelScript = defineScript(queue.client, 'cancelEmail', 10, CANCEL);
     this.rescheduleScript = defineScript(queue.client, 'rescheduleEmail', 5, RESCHEDULE);
   }
 
-  /** Cancels the caller's scheduled email: its job is deleted, its record says `canceled`. */
-  cancel(id: string, owner: string, now: number): Promise<ScheduleChange> {
+  /**
+   * Cancels the caller's scheduled email: its job is deleted, its record says `canceled`, and
+   * `event` (its email.canceled) is queued, all in one step, or nothing is.
+   */
+  cancel(id: string, owner: string, now: number, event?: BullJobSpec): Promise<ScheduleChange> {
     const keys = [...this.keysOf(id), `${this.queue.toKey(id)}:logs`];
+    const eventKeys = bullJobKeys(this.events, event);
     const canceledAt = new Date(now).toISOString();
-    const ran = this.cancelScript.run<string[]>(...keys, owner, id, canceledAt, STATUS_TTL_SECONDS);
+    const ran = this.cancelScript.run<string[]>(
+      ...[...keys, ...eventKeys],
+      ...[owner, id, canceledAt, STATUS_TTL_SECONDS, ...bullJobArgs(event)],
+    );
     return this.changeOf(ran, owner);
   }
 
