@@ -1,4 +1,4 @@
-import { formatNumber, median, ratioSpread, spread } from './stats';
+import { formatNumber, median, medianRatioSpread, ratioSpread, spread } from './stats';
 
 describe('median', () => {
   it('is the middle value, or the mean of the two middle ones', () => {
@@ -43,5 +43,18 @@ describe('ratioSpread', () => {
 
   it('gives the ratio alone for one round', () => {
     expect(ratioSpread([[3]], [[2]])).toBe('1.50×');
+  });
+});
+
+describe('medianRatioSpread', () => {
+  it('gives the median of the per-round ratios and their range', () => {
+    // Rounds: 100/200 = 0.5, 150/200 = 0.75, 120/100 = 1.2 (the ratio of the medians: 0.60).
+    expect(medianRatioSpread([[100], [150], [120]], [[200], [200], [100]])).toBe(
+      '0.75× (0.50–1.20×)',
+    );
+  });
+
+  it('gives the ratio alone for one round', () => {
+    expect(medianRatioSpread([[90, 95, 100]], [[100]])).toBe('0.95×');
   });
 });
