@@ -16,6 +16,18 @@ export const E2E_MAILS = numberFrom('BENCH_E2E_MAILS', 2000);
 export const E2E_WARMUP_MAILS = 500;
 export const E2E_RUNS = 3;
 
+export const SCENARIOS = ['accept', 'drain', 'e2e', 'webhooks'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** BENCH_ONLY=webhooks (or e2e,webhooks…): only those scenarios, for a check; default all. */
+export const ONLY: Scenario[] = (process.env.BENCH_ONLY?.split(',') ?? [...SCENARIOS]).map(
+  (name) => {
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`BENCH_ONLY: "${name}" is not one of ${SCENARIOS.join(', ')}`);
+    return name as Scenario;
+  },
+);
+
 /** The same request for both servers: a text + HTML mail, as the seed's example sends. */
 export const BODY = JSON.stringify({
   email_to: 'ann@example.com',

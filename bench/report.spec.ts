@@ -1,5 +1,6 @@
 import { TargetRounds } from './figures';
 import { Result, targets } from './report';
+import { WebhookRound, WebhookVariant } from './webhooks';
 
 /** One round of every scenario, with the figures given and the rest at 1. */
 function rounds(figures: {
@@ -25,7 +26,11 @@ function rounds(figures: {
   };
 }
 
-const result = (service: TargetRounds, baseline: TargetRounds): Result => ({
+const result = (
+  service: TargetRounds,
+  baseline: TargetRounds,
+  webhooks: WebhookRound[] = [],
+): Result => ({
   date: '',
   machine: '',
   command: '',
@@ -35,6 +40,7 @@ const result = (service: TargetRounds, baseline: TargetRounds): Result => ({
   minutes: 0,
   service,
   baseline,
+  webhooks,
 });
 
 const baseline = rounds({
@@ -70,4 +76,45 @@ it('misses each target just past its bound', () => {
   const checks = targets(result(service, baseline));
   expect(checks.map(([, met]) => met)).toEqual([false, false, false, false, false, false, false]);
   expect(checks[0][0]).toContain('1.00×');
+});
+
+describe('the webhooks target', () => {
+  const variant = (mailsPerSecond: number[]): WebhookVariant => ({
+    mailsPerSecond,
+    cpuUs: [1],
+    allocKb: [1],
+    eventsAtLastMail: [1],
+    events: [1],
+    drainSeconds: [1],
+  });
+  const round = (without: number[], webhook: number[]): WebhookRound => ({
+    without: variant(without),
+    webhook: variant(webhook),
+    first: 'without',
+  });
+  const none: TargetRounds = { accept: [], drain: [], e2e: [] };
+  const check = (...rounds: WebhookRound[]): [string, boolean][] =>
+    targets(result(none, none, rounds));
+
+  it('is the only target of a run of the webhook scenario alone', () => {
+    expect(check(round([1000], [900]))).toEqual([
+      [expect.stringContaining('with a webhook configured ≥ 0.90× without'), true],
+    ]);
+  });
+
+  it('takes the median of the rounds’ ratios of their burst medians', () => {
+    // Rounds: 880/1000 = 0.88, 950/1000 = 0.95, 600/1000 = 0.6: median 0.88.
+    const [[what, met]] = check(
+      round([1000, 990, 1010], [870, 880, 890]),
+      round([1000], [950]),
+      round([1000], [600]),
+    );
+    expect([what.endsWith(': 0.88×'), met]).toEqual([true, false]);
+  });
+
+  it('comes after issue 17’s targets in a full run', () => {
+    const all = targets(result(baseline, baseline, [round([1000], [1000])]));
+    expect(all).toHaveLength(8);
+    expect(all[7][0]).toContain('webhook');
+  });
 });

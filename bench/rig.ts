@@ -1,13 +1,19 @@
-/** What every bench script runs on: a private redis-server and the counting SMTP sink. */
+/**
+ * What every bench script runs on: a private redis-server and the counting SMTP sink, and for
+ * those that ask, the counting webhook receiver.
+ */
 import Redis from 'ioredis';
 import { BenchRedis, freePort } from './redis';
 import { CountingSink } from './sink';
 import { Running, StartOptions, start, stop } from './launch';
 import { Target } from './targets';
+import { WebhookReceiver } from './webhook-receiver';
 
 export interface Rig {
   redis: BenchRedis;
   sink: CountingSink;
+  /** With runBench's `receiver` option only. */
+  receiver?: WebhookReceiver;
 }
 
 /** Empties the bench's Redis, so that no target sees another's jobs. */
@@ -38,17 +44,23 @@ export async function withTarget<T>(
 }
 
 /** Runs a bench's `main` on a fresh rig and stops the rig after; a failure exits with 1. */
-export function runBench(name: string, main: (rig: Rig) => Promise<void>): void {
+export function runBench(
+  name: string,
+  main: (rig: Rig) => Promise<void>,
+  options: { receiver?: boolean } = {},
+): void {
   const run = async (): Promise<void> => {
     const redis = await BenchRedis.start();
     const sink = await CountingSink.start(await freePort());
+    const receiver = options.receiver ? await WebhookReceiver.start(await freePort()) : undefined;
     // process.exit() (a target that died, a failure) skips the finally below.
-    const orphans = (): void => (redis.kill(), sink.kill());
+    const orphans = (): void => (redis.kill(), sink.kill(), receiver?.kill());
     process.once('exit', orphans);
     try {
-      await main({ redis, sink });
+      await main({ redis, sink, receiver });
     } finally {
       process.off('exit', orphans);
+      await receiver?.close();
       await sink.close();
       await redis.stop();
     }

@@ -59,18 +59,18 @@ interface Reading {
   alloc: Allocated;
 }
 
-async function read({ child, alloc }: Running): Promise<Reading> {
+export async function read({ child, alloc }: Running): Promise<Reading> {
   const tree = sampleTree(child.pid!);
   return { cpuUs: tree.cpuUs, alloc: await alloc!.read(tree.pids) };
 }
 
-const costPer = (before: Reading, after: Reading, units: number): Cost => ({
+export const costPer = (before: Reading, after: Reading, units: number): Cost => ({
   cpuUs: (after.cpuUs - before.cpuUs) / units,
   allocKb: allocatedBetween(before.alloc, after.alloc) / 1024 / units,
 });
 
 /** After the last mail: lets the worker record the sends it just finished before the reading. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
+export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 200));
 
 export const accept = (rig: Rig, target: Target): Promise<AcceptRound> =>
   withTarget(rig, target, { role: 'api', alloc: true }, async (running) => {
