@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { CONNECTIONS } from './load';
 import { Result, refused, table, targetLines } from './report';
+import { webhookTable } from './webhook-report';
 
 export function markdown(result: Result): string {
   const s = result.settings;
@@ -21,7 +22,14 @@ ${table(result)}
 
 ${refused(result)}.
 
-## Targets (issue 17)
+The service alone, end to end without and with a webhook configured (a ratio here is the
+median of the rounds' with/without ratios, with their lowest and highest in brackets):
+
+${webhookTable(result.webhooks)}
+
+## Targets
+
+Issue 17's, then the webhooks' acceptance line (events must not tax the send path):
 
 ${targetLines(result)}
 
@@ -44,11 +52,19 @@ ${targetLines(result)}
   ${CONNECTIONS} connections); the same private \`redis-server\` (emptied before each start) and counting SMTP
   sink (a process of its own). autocannon runs in the bench's process; all of them share the
   machine's cores with the server under test.
+- **service with a webhook** (the webhook scenario only): the service as above plus
+  \`WEBHOOK_URL\` and \`WEBHOOK_SECRET\` (\`whsec_\` + 32 random bytes), so that every sent
+  mail's status write also queues an \`email.sent\` event, which the worker POSTs, signed, at
+  \`WEBHOOK_CONCURRENCY\` (its default, 8) per worker process. The endpoint is
+  [bench/webhook-receiver.ts](../bench/webhook-receiver.ts), a process of its own on
+  127.0.0.1 that counts the POSTs and answers each 204 once its body is in, without checking
+  signatures. Without the webhook, the scenario starts the service exactly as end to end does.
 
 ## How each figure is measured
 
 ${s.rounds} rounds. In each, every scenario runs the service and the baseline back to back on fresh
-processes; who goes first alternates from round to round.
+processes, and the webhook scenario the service without and with a webhook; who goes first
+alternates from round to round.
 
 - **accept**: ROLE=api. autocannon POSTs for ${s.accept_seconds} s after a ${s.accept_warmup_seconds} s warm-up that is not
   counted; requests/s = requests answered / ${s.accept_seconds} s; p50 and p99 are autocannon's.
@@ -59,6 +75,14 @@ processes; who goes first alternates from round to round.
   last.
 - **end to end**: the default start (no ROLE), a warm-up burst of ${s.e2e_warmup_mails} mails, then ${s.e2e_runs} bursts of
   ${s.e2e_mails} POSTs, each timed from its first POST until its last mail reached the sink.
+- **webhooks**: the end-to-end scenario (the same start, body, warm-up and bursts, mails/s
+  timed the same way) run without and with a webhook. With it, the bench notes the events
+  the receiver had when each burst's last mail reached the sink, then waits until it has
+  one per mail of the burst: the time from the last mail until then is shown, and an event
+  still missing ${s.webhook_drain_seconds} s after the last mail fails the run. The warm-up's events are waited
+  for the same way, so each burst starts with none pending. CPU and allocation per mail
+  count from before the burst until after that wait (with the webhook, they include
+  delivering the events). Target: the median of the rounds' with/without ratios of mails/s.
 - **CPU**: utime + stime + cutime + cstime from \`/proc/<pid>/stat\` of the started process and
   every descendant (found by parent pid in \`/proc/*/stat\`), read before and after the measured
   part, over the requests or mails. All threads count (GC helpers too), and a child that
@@ -75,6 +99,8 @@ processes; who goes first alternates from round to round.
 \`npm run bench\` reads BENCH_ROUNDS (default 4), BENCH_SECONDS (accept, default 5),
 BENCH_DRAIN_JOBS (default 4000), BENCH_E2E_MAILS (default 2000) and WORKER_CONCURRENCY
 (default 16, the service's default) from the environment, and also writes every round's
-figures to \`bench/results.json\` (not committed).
+figures to \`bench/results.json\` (not committed). BENCH_ONLY (say \`webhooks\` or
+\`accept,e2e\`; default all of accept, drain, e2e, webhooks) runs some scenarios only, as a
+check: it prints their figures and writes \`bench/results.json\`, but leaves this page alone.
 `;
 }
