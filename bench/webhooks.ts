@@ -48,7 +48,11 @@ const withWebhook = (url: string): Target => ({
 });
 
 /** Seconds from `since` until the receiver has counted `goal`; throws at the deadline. */
-async function drained(receiver: WebhookReceiver, goal: number, since: number): Promise<number> {
+export async function drained(
+  receiver: WebhookReceiver,
+  goal: number,
+  since: number,
+): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     const late = (): void =>
