@@ -46,8 +46,8 @@ export function webhookJobOptions(config: Config): JobOptions {
   return {
     attempts: config.get('WEBHOOK_ATTEMPTS', { infer: true }),
     backoff: { type: WEBHOOK_BACKOFF },
-    // A delivered event is kept a day: a second emit of the same event id within it is a no-op.
-    removeOnComplete: { age: DAY_SECONDS, count: 10_000 },
+    // A delivered event is done with: its POST was answered 2xx (the log has a debug line).
+    removeOnComplete: true,
     // An event that ran out of tries stays on the board, to be retried from there.
     removeOnFail: { age: 14 * DAY_SECONDS, count: 10_000 },
   };
