@@ -1,5 +1,6 @@
 import Bull from 'bull';
 import { EmailStatsStore } from '../src/email/store/email-stats.store';
+import { EmailOutcomeStore } from '../src/email/store/email-outcome.store';
 import { EmailStatusStore } from '../src/email/store/email-status.store';
 import { BullJobSpec } from '../src/redis/bull-internals';
 import { TestRedis } from './support/redis';
@@ -12,7 +13,7 @@ describe('event jobs written with the status', () => {
   let redis: TestRedis;
   let emails: Bull.Queue;
   let events: Bull.Queue;
-  let statuses: EmailStatusStore;
+  let statuses: EmailOutcomeStore;
 
   beforeAll(async () => {
     redis = await TestRedis.start();
@@ -22,7 +23,12 @@ describe('event jobs written with the status', () => {
       settings: { backoffStrategies: { quick: () => 20 } },
     });
     await Promise.all([emails.isReady(), events.isReady()]);
-    statuses = new EmailStatusStore(emails, events, new EmailStatsStore(emails));
+    statuses = new EmailOutcomeStore(
+      emails,
+      events,
+      new EmailStatusStore(emails),
+      new EmailStatsStore(emails),
+    );
   });
   afterAll(async () => {
     await Promise.all([emails.close(), events.close()]);

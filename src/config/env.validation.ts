@@ -89,8 +89,8 @@ export class EnvironmentVariables {
   /** Events of keys without their own `webhook` (SPEC §7); both or neither. */
   @IsOptional() @IsString() WEBHOOK_URL?: string;
   @IsOptional() @IsString() WEBHOOK_SECRET?: string;
-  // SPEC §7 asks for 8+ tries over 12+ h: 12 tries, backing off exponentially from 60 s, span
-  // about 34 h (60 s doubled up to 11 times), so an endpoint down overnight loses nothing.
+  // SPEC §7 asks for 8+ tries over 12+ h: 12 tries, backing off from 60 s doubling up to 4 h a
+  // wait, span about 16 h (webhook-queue.options.ts), so an endpoint down overnight loses nothing.
   @IsInt() @Min(1) @Max(50) WEBHOOK_ATTEMPTS: number = 12;
   @IsInt() @Min(10) @Max(86_400_000) WEBHOOK_BACKOFF_MS: number = 60_000;
   @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS: number = 10_000;

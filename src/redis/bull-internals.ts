@@ -29,6 +29,11 @@ export function tolerateUnnamedWorker(queue: Queue): void {
   queue.setWorkerName = () => setWorkerName().catch(() => undefined);
 }
 
+/** The token this queue's worker holds its jobs' locks with (Bull's own, untyped). */
+export function lockTokenOf(queue: Queue): string {
+  return (queue as unknown as { token: string }).token;
+}
+
 /** A job for another Bull queue, added from inside one of our scripts (ADD_BULL_JOB_LUA). */
 export interface BullJobSpec {
   /** The job id; a job of that id that still exists is kept as it is (Bull's own rule). */

@@ -9,6 +9,15 @@ import { WebhookEndpoints } from './webhook-endpoints';
 import { webhookJobOptions } from './webhook-queue.options';
 import { EmailEventData, WebhookJobData } from './webhook.types';
 
+/**
+ * The email's fields an event tells: a job's data has them, and so can a record that outlives
+ * the job (a bounce arrives days after the send).
+ */
+export type EmailSummary = Pick<
+  EmailJobData,
+  'id' | 'key' | 'from' | 'to' | 'subject' | 'tags' | 'metadata' | 'message_id'
+>;
+
 /** What changed, as the event's `data` carries it besides the email's own fields. */
 export interface EmailChange {
   status: string;
@@ -46,7 +55,7 @@ export class EmailEventFactory {
    * for a repeated emit of the same event, and differs between events.
    */
   build(
-    email: EmailJobData,
+    email: EmailSummary,
     type: WebhookEventType,
     change: EmailChange,
     occurrence?: number,
@@ -60,7 +69,7 @@ export class EmailEventFactory {
     return { id, name: DELIVER_WEBHOOK_JOB, data: JSON.stringify(job), opts: this.opts };
   }
 
-  private describe(email: EmailJobData, change: EmailChange): EmailEventData {
+  private describe(email: EmailSummary, change: EmailChange): EmailEventData {
     return {
       email_id: email.id,
       status: change.status,

@@ -17,7 +17,7 @@ export class WebhookEndpoints {
     }
   }
 
-  for(owner: string): WebhookEndpoint | undefined {
+  endpointOf(owner: string): WebhookEndpoint | undefined {
     return this.byOwner.get(owner);
   }
 

@@ -26,14 +26,17 @@ const TYPES: Record<WebhookEventType, [string, Partial<EmailEventData>]> = {
   ],
   'email.canceled': ['a scheduled email was canceled', { status: 'canceled', attempts: 0 }],
   'email.suppressed': [
-    'every recipient is on the key’s suppression list (§8)',
+    'planned: every recipient is on the key’s suppression list',
     { status: 'suppressed', attempts: 0 },
   ],
   'email.bounced': [
-    'a bounce came back after the 250 (§8)',
+    'planned: a bounce came back after the 250',
     { status: 'bounced', recipient: 'ann@example.com', diagnostic: '550 5.1.1 No such user' },
   ],
-  'email.complained': ['the recipient marked it as spam (§8)', { recipient: 'ann@example.com' }],
+  'email.complained': [
+    'planned: the recipient marked it as spam',
+    { recipient: 'ann@example.com' },
+  ],
 };
 
 /** A sample body of each type, as the endpoint receives it. */

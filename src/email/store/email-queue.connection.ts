@@ -30,7 +30,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly events: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly webhookQueue: Queue,
     config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailQueueConnection.name) private readonly logger: PinoLogger,
   ) {
@@ -50,7 +50,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
       healthy = false;
     });
     // Same Redis, same outage: the email queue's line is the one; unheard, an 'error' throws.
-    this.events.on('error', () => undefined);
+    this.webhookQueue.on('error', () => undefined);
     this.queue.client.on('ready', () => {
       if (!healthy) this.logger.info('redis reachable again');
       healthy = true;
@@ -59,7 +59,7 @@ export class EmailQueueConnection implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([closeQueue(this.queue), closeQueue(this.events)]);
+    await Promise.all([closeQueue(this.queue), closeQueue(this.webhookQueue)]);
   }
 
   /**

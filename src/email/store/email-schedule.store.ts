@@ -75,7 +75,7 @@ export class EmailScheduleStore {
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly events: Queue,
+    @InjectQueue(WEBHOOK_QUEUE) private readonly webhookQueue: Queue,
     private readonly statuses: EmailStatusStore,
   ) {
     this.cancelScript = defineScript(queue.client, 'cancelEmail', 10, CANCEL);
@@ -88,7 +88,7 @@ export class EmailScheduleStore {
    */
   cancel(id: string, owner: string, now: number, event?: BullJobSpec): Promise<ScheduleChange> {
     const keys = [...this.keysOf(id), `${this.queue.toKey(id)}:logs`];
-    const eventKeys = bullJobKeys(this.events, event);
+    const eventKeys = bullJobKeys(this.webhookQueue, event);
     const canceledAt = new Date(now).toISOString();
     const ran = this.cancelScript.run<string[]>(
       ...[...keys, ...eventKeys],

@@ -3,7 +3,8 @@ import type { Job } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EmailEventFactory } from '../events/email-event.factory';
 import { EmailStatsStore } from '../store/email-stats.store';
-import { EmailStatusStore, Finish, StatusUpdate } from '../store/email-status.store';
+import { EmailOutcomeStore, Finish } from '../store/email-outcome.store';
+import { StatusUpdate } from '../store/email-status.store';
 import { MAX_STALLS } from '../store/email.constants';
 import { EmailJobData, restingData } from '../store/email.types';
 import { TemplateService } from '../template.service';
@@ -23,7 +24,7 @@ export interface Attempt {
 @Injectable()
 export class EmailOutcomeRecorder {
   constructor(
-    private readonly statuses: EmailStatusStore,
+    private readonly outcomes: EmailOutcomeStore,
     private readonly stats: EmailStatsStore,
     private readonly events: EmailEventFactory,
     private readonly templates: TemplateService,
@@ -52,42 +53,36 @@ export class EmailOutcomeRecorder {
     const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (permanent) await job.discard();
     const status = final ? 'failed' : 'queued';
-    // A job that failed its check names no one to tell: its data is not to be trusted.
+    const type = final ? 'email.failed' : 'email.delivery_delayed';
+    const change = { status, attempts: at.attempt, error: reason };
+    // A job that failed its check names no one to tell: its data is not to be trusted. The
+    // attempt is in the event's id: a job retried from the board fails again as a new event.
     const event =
-      metric === 'invalid_job'
-        ? undefined
-        : this.events.build(
-            job.data,
-            final ? 'email.failed' : 'email.delivery_delayed',
-            { status, attempts: at.attempt, error: reason },
-            final ? undefined : at.attempt,
-          );
+      metric === 'invalid_job' ? undefined : this.events.build(job.data, type, change, at.attempt);
+    const id = String(job.id);
     if (final)
-      await this.finish(
-        String(job.id),
-        { status: 'failed', error: reason },
-        { reason: metric },
-        {
-          event,
-        },
-      );
-    else await this.statuses.update(String(job.id), { status, error: reason }, event);
+      await this.finish(id, { status: 'failed', error: reason }, { reason: metric }, { event });
+    else await this.outcomes.update(id, { status, error: reason }, event);
     const log = this.logger.logger;
     if (final) log.error({ ...at, reason, permanent }, 'failed');
     else log.warn({ ...at, reason }, 'send failed; will retry');
   }
 
-  /** A job whose worker kept dying, failed by Bull itself. */
+  /** A job whose worker kept dying, failed by Bull itself (attemptsMade not counting it). */
   async stalled(job: Job<EmailJobData>, why: string): Promise<void> {
     this.logger.error({ job_id: job.id, reason: why }, 'failed');
-    const failed = {
-      status: 'failed' as const,
-      error: `the worker stopped while sending, ${MAX_STALLS} times`,
-    };
+    const error = `the worker stopped while sending, ${MAX_STALLS} times`;
+    const attempt = job.attemptsMade + 1;
+    const change = { status: 'failed', attempts: attempt, error };
     const event = jobDataProblem(job.data, this.templates)
       ? undefined
-      : this.events.build(job.data, 'email.failed', { ...failed, attempts: job.attemptsMade });
-    await this.finish(String(job.id), failed, { reason: 'stalled' }, { event });
+      : this.events.build(job.data, 'email.failed', change, attempt);
+    await this.finish(
+      String(job.id),
+      { status: 'failed', error },
+      { reason: 'stalled' },
+      { event },
+    );
   }
 
   /** An email's final state: this process's metrics, then its record and the shared counts. */
@@ -98,6 +93,6 @@ export class EmailOutcomeRecorder {
     more: Finish,
   ): Promise<void> {
     this.stats.observe(update.status, detail);
-    await this.statuses.finish(id, update, update.status, more);
+    await this.outcomes.finish(id, update, update.status, more);
   }
 }

@@ -2,6 +2,7 @@ import { MailerModule } from '@nestjs-modules/mailer';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EmailModule } from '../email.module';
+import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { WebhookProcessor } from './webhook.processor';
@@ -14,6 +15,6 @@ import { mailerOptions } from './mail-transport';
     EmailModule,
     MailerModule.forRootAsync({ inject: [ConfigService], useFactory: mailerOptions }),
   ],
-  providers: [EmailProcessor, EmailOutcomeRecorder, WebhookProcessor],
+  providers: [EmailProcessor, EmailOutcomeStore, EmailOutcomeRecorder, WebhookProcessor],
 })
 export class EmailWorkerModule {}

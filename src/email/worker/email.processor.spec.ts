@@ -2,7 +2,7 @@ import type { MailerService } from '@nestjs-modules/mailer';
 import type { Job } from 'bull';
 import type { PinoLogger } from 'nestjs-pino';
 import { EmailEventFactory } from '../events/email-event.factory';
-import { EmailStatusStore, Finish } from '../store/email-status.store';
+import { EmailOutcomeStore, Finish } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { EmailJobData } from '../store/email.types';
@@ -54,7 +54,7 @@ function setup(
   const templates = { check: () => [] } as unknown as TemplateService;
   const logger = { logger: log } as unknown as PinoLogger;
   const outcomes = new EmailOutcomeRecorder(
-    statuses as unknown as EmailStatusStore,
+    statuses as unknown as EmailOutcomeStore,
     { observe: jest.fn() } as never,
     events as unknown as EmailEventFactory,
     templates,
@@ -64,7 +64,7 @@ function setup(
     {} as never,
     { sendMail } as unknown as MailerService,
     templates,
-    statuses as unknown as EmailStatusStore,
+    statuses as unknown as EmailOutcomeStore,
     outcomes,
     {} as never,
     logger,

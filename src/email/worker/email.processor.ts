@@ -7,7 +7,7 @@ import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { withTimeout } from '../../common/timeout';
 import { tolerateUnnamedWorker } from '../../redis/bull-internals';
-import { EmailStatusStore } from '../store/email-status.store';
+import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData } from '../store/email.types';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
@@ -23,6 +23,18 @@ export interface SendResult {
   skipped?: string;
 }
 
+/** Why an attempt sends nothing, by what its start found. */
+const SKIPPED: Record<string, string> = {
+  // The request was answered 503 after all.
+  undefined: 'never acknowledged to the caller',
+  // A crash hit after the SMTP 250.
+  sent: 'already sent',
+  // Canceled by the API (its script takes the job, so only a worker that lost its lock is here).
+  canceled: 'canceled',
+  // The job's lock expired (a long pause) and another worker, or a cancel, has it now.
+  lost: 'the job is no longer this worker’s',
+};
+
 /**
  * The worker: renders and sends one queued email per job. Registered with queue.process()
  * rather than @Process() because its concurrency comes from config.
@@ -33,7 +45,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJobData>,
     private readonly mailer: MailerService,
     private readonly templates: TemplateService,
-    private readonly statuses: EmailStatusStore,
+    private readonly store: EmailOutcomeStore,
     private readonly outcomes: EmailOutcomeRecorder,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
@@ -68,16 +80,13 @@ export class EmailProcessor implements OnApplicationBootstrap {
   }
 
   async send(job: Job<EmailJobData>): Promise<SendResult> {
-    // The job's own id, not one read from its data: the data is untrusted until checked.
-    const id = String(job.id);
     // No child logger per job: its bindings would be serialised for every mail. Each line
     // names the job itself; one info line per outcome.
     const log = this.logger.logger;
+    // The job's own id, not one read from its data: the data is untrusted until checked.
     const at = { job_id: job.id, attempt: job.attemptsMade + 1 };
-    const state = await this.statuses.begin(id, at.attempt);
-    if (state === undefined || state === 'sent') {
-      // Missing: the request was answered 503 after all. Sent: a crash hit after the SMTP 250.
-      const skipped = state ? 'already sent' : 'never acknowledged to the caller';
+    const skipped = SKIPPED[String(await this.store.begin(job, at.attempt))];
+    if (skipped) {
       log.warn({ ...at, skipped }, 'not sending');
       return { message_id: '', accepted: 0, rejected: [], skipped };
     }
@@ -104,8 +113,12 @@ export class EmailProcessor implements OnApplicationBootstrap {
 
   /** Failures Bull decides on its own (a job whose worker kept dying) reach the status too. */
   private async onBullFailure(job: Job<EmailJobData>, error: Error): Promise<void> {
-    if (/stalled/i.test(error.message))
-      await this.outcomes.stalled(job, error.message).catch(() => undefined);
+    if (!/stalled/i.test(error.message)) return;
+    await this.outcomes
+      .stalled(job, error.message)
+      .catch((failure: Error) =>
+        this.logger.error({ job_id: job.id, err: failure.message }, 'stalled job not recorded'),
+      );
   }
 
   private compose(data: EmailJobData): ISendMailOptions {

@@ -53,7 +53,9 @@ export class WebhookProcessor implements OnApplicationBootstrap {
     const { owner, type, body } = job.data;
     const at = { event_id: id, type, attempt: job.attemptsMade + 1 };
     // Looked up now, not stored with the job: a key whose endpoint was removed gets nothing.
-    const endpoint = this.endpoints.wants(owner, type) ? this.endpoints.for(owner) : undefined;
+    const endpoint = this.endpoints.wants(owner, type)
+      ? this.endpoints.endpointOf(owner)
+      : undefined;
     if (!endpoint || typeof body !== 'string') {
       webhookDeliveries.inc({ result: 'dropped' });
       this.logger.warn(at, 'webhook dropped: no endpoint for it');
@@ -69,7 +71,8 @@ export class WebhookProcessor implements OnApplicationBootstrap {
   }
 
   private onFailed(job: Job<WebhookJobData>, error: Error): void {
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    // Bull fails a job that stalled too often without counting the attempt: that is final too.
+    const final = /stalled/i.test(error.message) || job.attemptsMade >= (job.opts.attempts ?? 1);
     const at = { event_id: job.id, type: job.data.type, attempt: job.attemptsMade };
     const reason = error.message.slice(0, 200);
     webhookDeliveries.inc({ result: final ? 'exhausted' : 'retried' });
