@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
 
 const BOARD = { user: 'admin', password: 'board-password-0123' };
 const ADMIN = `Basic ${Buffer.from(`${BOARD.user}:${BOARD.password}`).toString('base64')}`;
+/** The fields an event's `data` may hold (README "Delivery events"): nothing of the content. */
+const DATA_FIELDS = `email_id status from to subject tags metadata attempts message_id error
+  recipient diagnostic`.split(/\s+/);
 const receivers: Record<'fallback' | 'shop', WebhookReceiver> = {} as never;
 
 /** app and other: WEBHOOK_URL's endpoint (they have none of their own); shop: its own, failures only. */
@@ -93,6 +97,61 @@ describe('delivery webhooks', () => {
       },
     });
     expect(event.raw).not.toContain('"text"');
+  });
+
+  it('never carries bodies, template context or attachments, of an HTML or a template mail', async () => {
+    const marker = randomBytes(8).toString('hex');
+    const attachment = {
+      filename: `attached-${marker}.txt`,
+      content: Buffer.from(`attachment-content-${marker}`).toString('base64'),
+    };
+    const context = { action_url: 'https://x.example/secret-token-123', name: 'Zed' };
+    const subject = 'Leak check — ünïcödé ✉';
+    const base = { email_to: 'ann@example.com', email_from: 'no-reply@shop.example', subject };
+    const html = await send({
+      ...base,
+      message: { html: `<p>html-body-${marker}</p>`, text: `text-body-${marker}` },
+      attachments: [attachment],
+    });
+    const template = await send({
+      ...base,
+      template: 'verify-email',
+      context: { ...context, app_name: `app-name-${marker}` },
+      attachments: [attachment],
+    });
+    await receivers.fallback.waitFor(of(html, 'email.sent'));
+    await receivers.fallback.waitFor(of(template, 'email.sent'));
+    // They were in the mails: their absence from the events means something.
+    const mailOf = (id: string) =>
+      stack.smtp.mails.find((mail) => mail.parsed.messageId === `<${id}@shop.example>`)!;
+    expect(mailOf(html).parsed.html).toContain(`html-body-${marker}`);
+    expect(mailOf(template).parsed.html).toContain(context.action_url);
+    expect(mailOf(template).parsed.html).toContain(context.name);
+    expect(mailOf(template).parsed.attachments[0].filename).toBe(attachment.filename);
+    const secrets = [
+      `html-body-${marker}`,
+      `text-body-${marker}`,
+      `attachment-content-${marker}`,
+      attachment.filename,
+      context.action_url,
+      `app-name-${marker}`,
+    ];
+    const forms = [
+      marker,
+      'secret-token-123',
+      context.name,
+      attachment.content,
+      ...secrets.map((secret) => Buffer.from(secret).toString('base64')),
+    ];
+    const events = receivers.fallback.events.filter((event) =>
+      [html, template].includes(String(event.body.data.email_id)),
+    );
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    for (const event of events) {
+      expect(event.body.data.subject).toBe(subject);
+      expect(DATA_FIELDS).toEqual(expect.arrayContaining(Object.keys(event.body.data)));
+      for (const form of forms) expect(event.raw).not.toContain(form);
+    }
   });
 
   it('sends the same webhook-id and body again after a 500, until a 2xx', async () => {
