@@ -129,16 +129,40 @@ describe('webhook routing', () => {
   });
 
   it('never holds up sending while the endpoint hangs', async () => {
-    receivers.fallback.answer = () => 'hang';
-    const before = stack.smtp.mails.length;
-    const ids = await Promise.all(
-      Array.from({ length: 20 }, (_, n) => acceptedId(service.http, textMail(`Hang ${n}`))),
-    );
-    await stack.smtp.waitFor(before + ids.length);
-    for (const id of ids)
-      await until(async () =>
-        (await statusOf(service.http, id, APP_KEY)).status === 'sent' ? true : undefined,
+    // A service of its own (its own queues), whose POSTs would wait out a minute's timeout.
+    const hanging = await WebhookReceiver.start();
+    hanging.answer = () => 'hang';
+    const slow = await stack.start({
+      ...env(),
+      WEBHOOK_URL: hanging.url,
+      WEBHOOK_SECRET: hanging.secret,
+      WEBHOOK_TIMEOUT_MS: '60000',
+      QUEUE_PREFIX: 'webhook-routing-hang',
+    });
+    try {
+      const ids = await Promise.all(
+        Array.from({ length: 20 }, (_, n) => acceptedId(slow.http, textMail(`Hang ${n}`))),
       );
-    receivers.fallback.answer = () => 200;
+      await stack.smtp.waitForUnique('Hang ', ids.length);
+      for (const id of ids)
+        await until(async () =>
+          (await statusOf(slow.http, id, APP_KEY)).status === 'sent' ? true : undefined,
+        );
+      // Every send done, while the endpoint holds POSTs open and has answered none: no send
+      // can have waited for its POST.
+      await until(() => (hanging.hanging > 0 ? true : undefined));
+      expect(hanging.events).toEqual([]);
+      // Back to answering: every event then arrives, and nothing is left hanging.
+      hanging.answer = () => 200;
+      hanging.release();
+      const delivered = (): number =>
+        new Set(hanging.delivered().map(({ body }) => String(body.data.email_id))).size;
+      await until(() => (delivered() === ids.length ? true : undefined));
+      expect(hanging.forged).toEqual([]);
+    } finally {
+      hanging.answer = () => 200;
+      hanging.release();
+      await hanging.stop();
+    }
   });
 });
