@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IncomingHttpHeaders, Server, createServer } from 'node:http';
+import { IncomingHttpHeaders, Server, ServerResponse, createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { freePort } from './redis';
 
@@ -22,6 +22,8 @@ type Waiter = { match: (event: ReceivedEvent) => boolean; count: number; resolve
  * A real HTTP endpoint in-process, as an app would run one: it checks every signature with
  * the reference library (standardwebhooks), keeps what arrived, and answers what `answer`
  * says (200 unless told). `stop()` and `start()` on the same port make it go away and return.
+ * A POST answered 'hang' is held open, unanswered (`hanging` counts those), until `release()`
+ * answers it, its sender gives up, or `stop()` destroys its connection.
  */
 export class WebhookReceiver {
   readonly events: ReceivedEvent[] = [];
@@ -31,6 +33,8 @@ export class WebhookReceiver {
   readonly secret = webhookSecret();
   private server?: Server;
   private waiters: Waiter[] = [];
+  /** The POSTs held open ('hang'), with what arrived in each. */
+  private readonly held = new Map<ServerResponse, ReceivedEvent>();
   private readonly verifier = new Webhook(this.secret);
 
   private constructor(readonly port: number) {}
@@ -47,24 +51,38 @@ export class WebhookReceiver {
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      let raw = '';
-      request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      // Bytes, decoded once whole: a character split across two chunks stays one character.
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        const event = this.receive(request.headers, raw);
+        const event = this.receive(request.headers, Buffer.concat(chunks).toString('utf8'));
         const status = this.answer(event);
-        if (status === 'hang') return;
-        event.answered = status;
-        this.events.push(event);
-        response.writeHead(status).end();
-        this.notify();
+        if (status !== 'hang') return this.respond(response, event, status);
+        this.held.set(response, event);
+        response.on('close', () => this.held.delete(response));
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
+  /** POSTs held open ('hang') right now: arrived, unanswered, their connection still up. */
+  get hanging(): number {
+    return this.held.size;
+  }
+
+  /** Answers every POST held open with `status`, recorded in `events` as any other answer. */
+  release(status = 200): void {
+    for (const [response, event] of [...this.held]) {
+      this.held.delete(response);
+      this.respond(response, event, status);
+    }
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    for (const response of this.held.keys()) response.socket?.destroy();
+    this.held.clear();
     server?.closeAllConnections();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -87,6 +105,13 @@ export class WebhookReceiver {
       );
       this.waiters.push({ match, count, resolve: () => (clearTimeout(timer), resolve()) });
     });
+  }
+
+  private respond(response: ServerResponse, event: ReceivedEvent, status: number): void {
+    event.answered = status;
+    this.events.push(event);
+    response.writeHead(status).end();
+    this.notify();
   }
 
   private receive(headers: IncomingHttpHeaders, raw: string): ReceivedEvent {
