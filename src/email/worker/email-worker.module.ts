@@ -5,6 +5,7 @@ import { EmailModule } from '../email.module';
 import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
+import { SendLoad } from './send-load';
 import { WebhookProcessor } from './webhook.processor';
 import { mailerOptions } from './mail-transport';
 
@@ -15,6 +16,6 @@ import { mailerOptions } from './mail-transport';
     EmailModule,
     MailerModule.forRootAsync({ inject: [ConfigService], useFactory: mailerOptions }),
   ],
-  providers: [EmailProcessor, EmailOutcomeStore, EmailOutcomeRecorder, WebhookProcessor],
+  providers: [EmailProcessor, EmailOutcomeStore, EmailOutcomeRecorder, SendLoad, WebhookProcessor],
 })
 export class EmailWorkerModule {}

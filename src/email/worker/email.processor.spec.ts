@@ -66,6 +66,7 @@ function setup(
     templates,
     statuses as unknown as EmailOutcomeStore,
     outcomes,
+    { started: jest.fn(), ended: jest.fn() } as never,
     {} as never,
     logger,
   );

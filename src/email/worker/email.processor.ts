@@ -14,6 +14,7 @@ import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 import { jobDataProblem } from './job-data.check';
 import { InvalidJobError } from './send-failure';
+import { SendLoad } from './send-load';
 import { TemplateService, htmlToText } from '../template.service';
 
 export interface SendResult {
@@ -47,6 +48,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     private readonly templates: TemplateService,
     private readonly store: EmailOutcomeStore,
     private readonly outcomes: EmailOutcomeRecorder,
+    private readonly load: SendLoad,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -59,7 +61,10 @@ export class EmailProcessor implements OnApplicationBootstrap {
     );
     tolerateUnnamedWorker(this.queue);
     this.queue
-      .process(SEND_EMAIL_JOB, concurrency, (job) => this.send(job))
+      .process(SEND_EMAIL_JOB, concurrency, (job) => {
+        this.load.started();
+        return this.send(job).finally(() => this.load.ended());
+      })
       .catch((error: Error) => this.logger.fatal({ err: error.message }, 'worker stopped'));
     this.logger.info({ concurrency }, 'worker started');
   }

@@ -10,6 +10,7 @@ import { tolerateUnnamedWorker } from '../../redis/bull-internals';
 import { WebhookEndpoints } from '../events/webhook-endpoints';
 import { WebhookJobData } from '../events/webhook.types';
 import { DELIVER_WEBHOOK_JOB, WEBHOOK_QUEUE } from '../store/email.constants';
+import { SendLoad } from './send-load';
 import { postWebhook } from './webhook.sender';
 
 /**
@@ -24,6 +25,7 @@ export class WebhookProcessor implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>,
     private readonly endpoints: WebhookEndpoints,
+    private readonly load: SendLoad,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(WebhookProcessor.name) private readonly logger: PinoLogger,
   ) {
@@ -61,6 +63,7 @@ export class WebhookProcessor implements OnApplicationBootstrap {
       this.logger.warn(at, 'webhook dropped: no endpoint for it');
       return undefined;
     }
+    await this.load.yieldToSends();
     const started = Date.now();
     const status = await postWebhook(endpoint, id, body, this.timeoutMs);
     if (status < 200 || status >= 300) throw new Error(`the endpoint answered HTTP ${status}`);
