@@ -6,6 +6,8 @@ import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { WebhookProcessor } from './webhook.processor';
+import { SendSuppressions } from '../suppressions/send-suppressions';
+import { SuppressionStore } from '../suppressions/suppression.store';
 import { mailerOptions } from './mail-transport';
 
 /** The sending side (ROLE worker and all): sends the queue's emails
@@ -15,6 +17,13 @@ import { mailerOptions } from './mail-transport';
     EmailModule,
     MailerModule.forRootAsync({ inject: [ConfigService], useFactory: mailerOptions }),
   ],
-  providers: [EmailProcessor, EmailOutcomeStore, EmailOutcomeRecorder, WebhookProcessor],
+  providers: [
+    EmailProcessor,
+    EmailOutcomeStore,
+    EmailOutcomeRecorder,
+    WebhookProcessor,
+    SuppressionStore,
+    SendSuppressions,
+  ],
 })
 export class EmailWorkerModule {}
