@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.errors';
 import { EnvironmentVariables } from './config/env.validation';
 import { loadEnvironment } from './config/environment';
 import { EmailApiModule } from './email/http/email-api.module';
+import { SuppressionsApiModule } from './email/suppressions/suppressions.module';
 import { EmailWorkerModule } from './email/worker/email-worker.module';
 import { BoardModule } from './ops/board/board.module';
 import { InfoModule } from './ops/info/info.module';
@@ -53,7 +54,7 @@ export class AppModule {
           }),
         }),
         OpsModule,
-        ...(api ? [EmailApiModule, InfoModule, BoardModule] : []),
+        ...(api ? [EmailApiModule, SuppressionsApiModule, InfoModule, BoardModule] : []),
         ...(worker ? [EmailWorkerModule] : []),
       ],
       providers: [

@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { withTimeout } from './common/timeout';
 import { EmailProcessor } from './email/worker/email.processor';
-import { WebhookProcessor } from './email/worker/webhook.processor';
+import { WebhookProcessor } from './email/worker/webhooks/webhook.processor';
 import { EnvironmentVariables } from './config/env.validation';
 
 const CLOSE_TIMEOUT_MS = 5000;

@@ -65,6 +65,8 @@ describe('OpenAPI document at /docs-json', () => {
         '/send-email/{id}/cancel',
         '/templates',
         '/templates/{name}/render',
+        '/suppressions',
+        '/suppressions/{address}',
       ]),
     );
   });
@@ -74,7 +76,9 @@ describe('OpenAPI document at /docs-json', () => {
       'api-key': { type: 'apiKey', in: 'header', name: 'X-API-Key' },
       bearer: { type: 'http', scheme: 'bearer' },
     });
-    for (const path of Object.keys(doc.paths).filter((p) => /^\/(send-email|templates)/.test(p))) {
+    for (const path of Object.keys(doc.paths).filter((p) =>
+      /^\/(send-email|templates|suppressions)/.test(p),
+    )) {
       for (const operation of Object.values(doc.paths[path])) {
         expect(operation.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
       }

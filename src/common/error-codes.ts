@@ -23,7 +23,11 @@ export const ERROR_CODES = {
     fallback: true,
     when: 'on `/queues`: anything but inspecting, retrying or promoting jobs',
   },
-  not_found: { status: 404, fallback: true, when: 'unknown id, or an id created by another key' },
+  not_found: {
+    status: 404,
+    fallback: true,
+    when: 'unknown id or suppressed address, or one of another key',
+  },
   method_not_allowed: {
     status: 405,
     fallback: true,

@@ -16,6 +16,11 @@ export const emailsFailed = new Counter({
   labelNames: ['reason'] as const,
 });
 
+export const emailsSuppressed = new Counter({
+  name: 'emails_suppressed_total',
+  help: 'Emails not sent because every recipient is on the key’s suppression list',
+});
+
 export const sendDuration = new Histogram({
   name: 'email_send_duration_seconds',
   help: 'Time from picking a job to the SMTP server accepting it',

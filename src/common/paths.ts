@@ -20,6 +20,7 @@ export const PACKAGE = JSON.parse(readFileSync(join(BASE, '..', 'package.json'),
 export const ROUTES = {
   email: 'send-email',
   templates: 'templates',
+  suppressions: 'suppressions',
   health: 'health',
   metrics: 'metrics',
   docs: 'docs',

@@ -3,7 +3,14 @@ import helmet from 'helmet';
 import { ROUTES } from './paths';
 
 /** JSON answers: browsers never render them, so of helmet's headers only nosniff matters. */
-const JSON_PREFIXES = [ROUTES.email, ROUTES.templates, ROUTES.health, ROUTES.metrics, 'info.json'];
+const JSON_PREFIXES = [
+  ROUTES.email,
+  ROUTES.templates,
+  ROUTES.suppressions,
+  ROUTES.health,
+  ROUTES.metrics,
+  'info.json',
+];
 const JSON_ROUTES = new RegExp(
   `^/(${JSON_PREFIXES.map((p) => p.replace('.', '\\.')).join('|')})(/|$)`,
 );

@@ -52,6 +52,9 @@ export class EmailStatusDto {
   /** Recipients the SMTP server refused while it accepted the others. */
   @ApiPropertyOptional({ example: [] })
   rejected?: string[];
+  /** Recipients left out because they are on the key's suppression list (as written). */
+  @ApiPropertyOptional({ example: ['gone@example.com'] })
+  suppressed?: string[];
   @ApiPropertyOptional({ example: '2026-12-01T09:00:00Z' })
   send_at?: string;
   /** When a scheduled email was canceled (POST /send-email/{id}/cancel). */

@@ -26,8 +26,8 @@ const TYPES: Record<WebhookEventType, [string, Partial<EmailEventData>]> = {
   ],
   'email.canceled': ['a scheduled email was canceled', { status: 'canceled', attempts: 0 }],
   'email.suppressed': [
-    'planned: every recipient is on the key’s suppression list',
-    { status: 'suppressed', attempts: 0 },
+    'every recipient is on the key’s suppression list: nothing was sent',
+    { status: 'suppressed' },
   ],
   'email.bounced': [
     'planned: a bounce came back after the 250',

@@ -106,7 +106,7 @@ export class EmailOutcomeStore {
   }
 
   /**
-   * The final write of an email (`sent` or `failed`): its status, the counts, its event and,
+   * The final write of an email (`sent`, `failed` or `suppressed`): its status, the counts, its event and,
    * with `resting`, the job's data replaced by it, in one call.
    */
   async finish(

@@ -1,10 +1,11 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { emailsFailed, emailsSent, sendDuration } from '../../common/metrics';
+import { emailsFailed, emailsSent, emailsSuppressed, sendDuration } from '../../common/metrics';
 import { EMAIL_QUEUE } from './email.constants';
 
-export type Outcome = 'sent' | 'failed';
+/** An email's final outcome; `suppressed` is counted in Redis too, not shown on the info page. */
+export type Outcome = 'sent' | 'failed' | 'suppressed';
 
 /** Totals and the last hour per minute, shared by every worker through Redis. */
 export interface EmailStats {
@@ -49,6 +50,7 @@ export class EmailStatsStore {
   /** This process's Prometheus metrics of a final outcome. */
   observe(outcome: Outcome, detail: { seconds?: number; reason?: string } = {}): void {
     if (outcome === 'sent') emailsSent.inc();
+    else if (outcome === 'suppressed') emailsSuppressed.inc();
     else emailsFailed.inc({ reason: detail.reason ?? 'unknown' });
     if (detail.seconds !== undefined) sendDuration.observe(detail.seconds);
   }

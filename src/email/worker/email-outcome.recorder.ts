@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Job } from 'bull';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import { EmailEventFactory } from '../events/email-event.factory';
-import { EmailStatsStore } from '../store/email-stats.store';
+import { EmailStatsStore, Outcome } from '../store/email-stats.store';
 import { EmailOutcomeStore, Finish } from '../store/email-outcome.store';
 import { StatusUpdate } from '../store/email-status.store';
 import { MAX_STALLS } from '../store/email.constants';
@@ -31,21 +31,28 @@ export class EmailOutcomeRecorder {
     @InjectPinoLogger(EmailOutcomeRecorder.name) private readonly logger: PinoLogger,
   ) {}
 
-  async sent(job: Job<EmailJobData>, at: Attempt, ms: number, rejected: string[]): Promise<void> {
-    const sent = { status: 'sent' as const, sent_at: new Date().toISOString(), rejected };
+  async sent(
+    job: Job<EmailJobData>,
+    at: Attempt,
+    ms: number,
+    { rejected, suppressed }: { rejected: string[]; suppressed: string[] },
+  ): Promise<void> {
+    const sent: StatusUpdate = { status: 'sent', sent_at: new Date().toISOString(), rejected };
+    if (suppressed.length > 0) sent.suppressed = suppressed;
     const event = this.events.build(job.data, 'email.sent', {
       status: 'sent',
       attempts: at.attempt,
     });
-    await this.finish(
-      String(job.id),
-      sent,
-      { seconds: ms / 1000 },
-      {
-        resting: restingData(job.data),
-        event,
-      },
-    );
+    const more = { resting: restingData(job.data), event };
+    await this.finish(String(job.id), { ...sent, status: 'sent' }, { seconds: ms / 1000 }, more);
+  }
+
+  /** Every recipient is on the key's suppression list: nothing was sent, nor will be. */
+  async suppressed(job: Job<EmailJobData>, at: Attempt, suppressed: string[]): Promise<void> {
+    const change = { status: 'suppressed', attempts: at.attempt };
+    const event = this.events.build(job.data, 'email.suppressed', change);
+    const update = { status: 'suppressed' as const, suppressed };
+    await this.finish(String(job.id), update, {}, { resting: restingData(job.data), event });
   }
 
   async failed(job: Job<EmailJobData>, error: unknown, at: Attempt): Promise<void> {
@@ -88,7 +95,7 @@ export class EmailOutcomeRecorder {
   /** An email's final state: this process's metrics, then its record and the shared counts. */
   private async finish(
     id: string,
-    update: StatusUpdate & { status: 'sent' | 'failed' },
+    update: StatusUpdate & { status: Outcome },
     detail: { seconds?: number; reason?: string },
     more: Finish,
   ): Promise<void> {

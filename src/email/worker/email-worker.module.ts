@@ -5,8 +5,10 @@ import { EmailModule } from '../email.module';
 import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
-import { SendLoad } from './send-load';
-import { WebhookProcessor } from './webhook.processor';
+import { SendLoad } from './webhooks/send-load';
+import { WebhookProcessor } from './webhooks/webhook.processor';
+import { SendSuppressions } from '../suppressions/send-suppressions';
+import { SuppressionStore } from '../suppressions/suppression.store';
 import { mailerOptions } from './mail-transport';
 
 /** The sending side (ROLE worker and all): sends the queue's emails
@@ -16,6 +18,14 @@ import { mailerOptions } from './mail-transport';
     EmailModule,
     MailerModule.forRootAsync({ inject: [ConfigService], useFactory: mailerOptions }),
   ],
-  providers: [EmailProcessor, EmailOutcomeStore, EmailOutcomeRecorder, SendLoad, WebhookProcessor],
+  providers: [
+    EmailProcessor,
+    EmailOutcomeStore,
+    EmailOutcomeRecorder,
+    SendLoad,
+    WebhookProcessor,
+    SuppressionStore,
+    SendSuppressions,
+  ],
 })
 export class EmailWorkerModule {}

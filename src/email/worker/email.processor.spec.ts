@@ -7,6 +7,7 @@ import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService } from '../template.service';
+import { SendSuppressions } from '../suppressions/send-suppressions';
 
 const data = {
   id: 'a1',
@@ -22,6 +23,7 @@ const data = {
 function setup(
   state: string | undefined,
   sendMail = jest.fn().mockResolvedValue({ accepted: ['ann@example.com'], rejected: [] }),
+  suppressed: string[] = [],
 ) {
   const order: string[] = [];
   sendMail.mockImplementation(() => {
@@ -60,6 +62,10 @@ function setup(
     templates,
     logger,
   );
+  const suppressions = {
+    suppressedOf: jest.fn().mockResolvedValue(suppressed),
+    recordRefusals: jest.fn().mockResolvedValue([]),
+  };
   const processor = new EmailProcessor(
     {} as never,
     { sendMail } as unknown as MailerService,
@@ -67,6 +73,7 @@ function setup(
     statuses as unknown as EmailOutcomeStore,
     outcomes,
     { started: jest.fn(), ended: jest.fn() } as never,
+    suppressions as unknown as SendSuppressions,
     {} as never,
     logger,
   );
@@ -77,7 +84,7 @@ function setup(
     opts: { attempts: 5 },
     discard: jest.fn(),
   } as unknown as Job<EmailJobData>;
-  return { processor, job, sendMail, statuses, events, event, order };
+  return { processor, job, sendMail, statuses, suppressions, events, event, order };
 }
 
 describe('EmailProcessor.send', () => {
@@ -145,5 +152,38 @@ describe('EmailProcessor.send', () => {
       { status: 'queued', attempts: 1, error: '451 later' },
       1,
     );
+  });
+
+  it('sends nothing when every recipient is suppressed, and ends the email suppressed', async () => {
+    const { processor, job, sendMail, statuses, events, order } = setup('queued', undefined, [
+      'ann@example.com',
+    ]);
+    await expect(processor.send(job)).resolves.toMatchObject({ skipped: 'suppressed' });
+    expect(sendMail).not.toHaveBeenCalled();
+    expect(order).toEqual(['status sending', 'status suppressed, body dropped']);
+    expect(statuses.finish).toHaveBeenLastCalledWith(
+      'a1',
+      { status: 'suppressed', suppressed: ['ann@example.com'] },
+      'suppressed',
+      expect.objectContaining({ event: { id: 'evt' } }),
+    );
+    expect(events.build).toHaveBeenCalledWith(data, 'email.suppressed', {
+      status: 'suppressed',
+      attempts: 1,
+    });
+  });
+
+  it('puts the recipients of a failed send that nodemailer reports refused on the list', async () => {
+    const { processor, job, sendMail, suppressions } = setup('queued');
+    const refusal = { recipient: 'ann@example.com', response: '550 5.1.1 No such user' };
+    sendMail.mockRejectedValue(
+      Object.assign(new Error('all recipients were rejected'), {
+        responseCode: 550,
+        response: '550 5.1.1 No such user',
+        rejectedErrors: [refusal],
+      }),
+    );
+    await expect(processor.send(job)).rejects.toThrow('rejected');
+    expect(suppressions.recordRefusals).toHaveBeenCalledWith(data, [refusal]);
   });
 });

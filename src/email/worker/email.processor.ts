@@ -1,4 +1,4 @@
-import { ISendMailOptions, MailerService } from '@nestjs-modules/mailer';
+import { MailerService } from '@nestjs-modules/mailer';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -10,12 +10,18 @@ import { tolerateUnnamedWorker } from '../../redis/bull-internals';
 import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData } from '../store/email.types';
-import { EmailOutcomeRecorder } from './email-outcome.recorder';
-import { OUTBOX_TRANSPORT } from './mail-transport';
+import { Attempt, EmailOutcomeRecorder } from './email-outcome.recorder';
+import { composeMail } from './mail.composer';
 import { jobDataProblem } from './job-data.check';
 import { InvalidJobError } from './send-failure';
-import { SendLoad } from './send-load';
-import { TemplateService, htmlToText } from '../template.service';
+import { SendLoad } from './webhooks/send-load';
+import { TemplateService } from '../template.service';
+import {
+  SendSuppressions,
+  recipientsOf,
+  refusalsIn,
+  withoutSuppressed,
+} from '../suppressions/send-suppressions';
 
 export interface SendResult {
   message_id: string;
@@ -23,6 +29,8 @@ export interface SendResult {
   rejected: string[];
   skipped?: string;
 }
+
+type SmtpResult = { accepted?: unknown[]; rejected?: unknown[]; rejectedErrors?: unknown[] };
 
 /** Why an attempt sends nothing, by what its start found. */
 const SKIPPED: Record<string, string> = {
@@ -49,6 +57,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     private readonly store: EmailOutcomeStore,
     private readonly outcomes: EmailOutcomeRecorder,
     private readonly load: SendLoad,
+    private readonly suppressions: SendSuppressions,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -97,23 +106,61 @@ export class EmailProcessor implements OnApplicationBootstrap {
     }
     log.debug(at, 'sending');
     const started = Date.now();
-    let info: { accepted?: unknown[]; rejected?: unknown[] };
+    let info: SmtpResult | undefined;
+    let suppressed: string[] = [];
     try {
       const problem = jobDataProblem(job.data, this.templates);
       if (problem) throw new InvalidJobError(problem);
-      info = await this.mailer.sendMail(this.compose(job.data));
+      suppressed = await this.suppressions.suppressedOf(job.data);
+      const left = withoutSuppressed(job.data, suppressed);
+      if (recipientsOf(left).length > 0)
+        info = await this.mailer.sendMail(composeMail({ ...job.data, ...left }, this.templates));
     } catch (error) {
+      await this.noteRefusals(job, at, error);
       await this.outcomes.failed(job, error, at);
       throw error;
     }
+    if (!info) return this.allSuppressed(job, at, suppressed);
     // After the 250 nothing is a failed send: should this write fail, the job fails with no
     // send failure recorded, and its retry finds the record `sending` (at least once, SPEC §5).
     const rejected = (info.rejected ?? []).map(String);
     const accepted = info.accepted?.length ?? 0;
     const ms = Date.now() - started;
-    await this.outcomes.sent(job, at, ms, rejected);
-    log.info({ ...at, ms, accepted, rejected: rejected.length }, 'sent');
+    await this.outcomes.sent(job, at, ms, { rejected, suppressed });
+    await this.noteRefusals(job, at, info);
+    log.info(
+      { ...at, ms, accepted, rejected: rejected.length, suppressed: suppressed.length },
+      'sent',
+    );
     return { message_id: job.data.message_id, accepted, rejected };
+  }
+
+  /** Every recipient is on the key's list: nothing is sent, the email ends `suppressed`. */
+  private async allSuppressed(
+    job: Job<EmailJobData>,
+    at: Attempt,
+    suppressed: string[],
+  ): Promise<SendResult> {
+    await this.outcomes.suppressed(job, at, suppressed);
+    this.logger.logger.info({ ...at, suppressed: suppressed.length }, 'suppressed');
+    return { message_id: job.data.message_id, accepted: 0, rejected: [], skipped: 'suppressed' };
+  }
+
+  /**
+   * Recipients refused for good go on the key's list. Never a reason to fail the job: after a
+   * 250 that would send the mail again, and a failure is recorded as it is.
+   */
+  private async noteRefusals(job: Job<EmailJobData>, at: Attempt, source: unknown): Promise<void> {
+    const refusals = refusalsIn(source);
+    if (refusals.length === 0) return;
+    const log = this.logger.logger;
+    try {
+      const added = await this.suppressions.recordRefusals(job.data, refusals);
+      if (added.length > 0)
+        log.info({ ...at, added: added.length }, 'refused recipients suppressed');
+    } catch (error) {
+      log.error({ ...at, err: (error as Error).message }, 'refused recipients not suppressed');
+    }
   }
 
   /** Failures Bull decides on its own (a job whose worker kept dying) reach the status too. */
@@ -124,28 +171,5 @@ export class EmailProcessor implements OnApplicationBootstrap {
       .catch((failure: Error) =>
         this.logger.error({ job_id: job.id, err: failure.message }, 'stalled job not recorded'),
       );
-  }
-
-  private compose(data: EmailJobData): ISendMailOptions {
-    const body = data.template
-      ? this.templates.render(data.template, data.context)
-      : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
-    return {
-      transporterName: data.test ? OUTBOX_TRANSPORT : undefined,
-      messageId: data.message_id,
-      from: data.from,
-      to: data.to,
-      cc: data.cc,
-      bcc: data.bcc,
-      replyTo: data.reply_to,
-      subject: data.subject,
-      ...body,
-      headers: data.headers,
-      attachments: data.attachments?.map((attachment) => ({
-        filename: attachment.filename,
-        content: Buffer.from(attachment.content, 'base64'),
-        contentType: attachment.content_type,
-      })),
-    };
   }
 }

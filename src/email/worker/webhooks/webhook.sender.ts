@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { WebhookEndpoint } from '../../config/webhook.config';
+import { WebhookEndpoint } from '../../../config/webhook.config';
 
 /** Standard Webhooks' signature: HMAC-SHA256 of "<id>.<timestamp>.<body>", base64, "v1,". */
 export function signWebhook(secret: Buffer, id: string, timestamp: number, body: string): string {

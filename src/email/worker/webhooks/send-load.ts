@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EnvironmentVariables } from '../../config/env.validation';
+import { EnvironmentVariables } from '../../../config/env.validation';
 
 /** The longest a webhook POST waits for the sends to calm down before it goes anyway. */
 export const YIELD_MAX_MS = 2000;
