@@ -23,7 +23,7 @@ describe('Bull Board: inspect, retry and promote, nothing more', () => {
   beforeAll(async () => {
     stack.smtp.onRcpt = (address) =>
       refuse && address.startsWith('bounce@')
-        ? smtpError(550, '550 5.1.1 No such user')
+        ? smtpError(550, '550 5.7.1 Refused by policy')
         : undefined;
     const send = (body: object): Promise<string> => acceptedId(stack.service.http, body);
     failedId = await send(textMail('Board failed', { email_to: 'bounce@example.com' }));

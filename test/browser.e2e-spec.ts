@@ -35,7 +35,7 @@ describe('pages in a browser', () => {
 
   beforeAll(async () => {
     ({ service: t, smtp } = stack);
-    smtp.onRcpt = () => (refuse ? smtpError(550, '550 5.1.1 Mailbox unavailable') : undefined);
+    smtp.onRcpt = () => (refuse ? smtpError(550, '550 5.7.1 Refused by policy') : undefined);
     base = t.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,

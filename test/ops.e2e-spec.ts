@@ -22,7 +22,7 @@ describe('operator surfaces over HTTP', () => {
 
   beforeAll(() => {
     stack.smtp.onRcpt = (address) =>
-      address.startsWith('bounce@') ? smtpError(550, '550 5.1.1 No such user') : undefined;
+      address.startsWith('bounce@') ? smtpError(550, '550 5.7.1 Refused by policy') : undefined;
   });
 
   const send = async (to: string, subject: string): Promise<string> => {

@@ -110,7 +110,7 @@ describe('the worker distrusts job data, and keeps nothing at rest once sent', (
 
   it('keeps a failed job’s body for a retry, and at most FAILED_JOBS_KEPT failed jobs', async () => {
     stack.smtp.onRcpt = (address) =>
-      address.startsWith('bounce@') ? smtpError(550, '550 5.1.1 No such user') : undefined;
+      address.startsWith('bounce@') ? smtpError(550, '550 5.7.1 Refused by policy') : undefined;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const body = textMail(`Failed ${i}`, { email_to: 'bounce@example.com' });
