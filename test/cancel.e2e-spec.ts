@@ -1,6 +1,10 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { randomUUID } from 'node:crypto';
+import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
 import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './support/fixtures';
 import { ProcessService, useStack } from './support/service';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 type Status = Record<string, unknown> & { status: string; send_at?: string };
 
@@ -20,13 +24,21 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000)
 
 /** Scheduled emails: cancel and move, in-process (API and worker), on a real Redis and SMTP sink. */
 describe('POST /send-email/:id/cancel and PATCH /send-email/:id', () => {
+  // Every process tells this endpoint what became of each email (the race below checks it).
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+  });
+  const webhooks = () => ({ WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: receiver.secret });
   const stack = useStack(() => ({
     API_KEYS: KEYS,
     WORKER_CONCURRENCY: '4',
     RATE_LIMIT_PER_MINUTE: '0',
     // A job another worker took and let go of is taken up again within seconds.
     JOB_LOCK_MS: '2000',
+    ...webhooks(),
   }));
+  afterAll(() => receiver.stop());
 
   const schedule = (subject: string, ms: number, key = APP_KEY): Promise<string> =>
     acceptedId(stack.service.http, textMail(subject, { send_at: inMs(ms) }), key);
@@ -228,7 +240,13 @@ describe('POST /send-email/:id/cancel and PATCH /send-email/:id', () => {
 
     beforeAll(async () => {
       worker = await stack.start(
-        { ROLE: 'worker', API_KEYS: KEYS, WORKER_CONCURRENCY: '4', LOG_LEVEL: 'info' },
+        {
+          ROLE: 'worker',
+          API_KEYS: KEYS,
+          WORKER_CONCURRENCY: '4',
+          LOG_LEVEL: 'info',
+          ...webhooks(),
+        },
         { mode: 'process' },
       );
       await worker.waitForLog((line) => line.msg === 'worker started');
@@ -267,6 +285,33 @@ describe('POST /send-email/:id/cancel and PATCH /send-email/:id', () => {
         const expected = answer === 200 ? ['canceled', 0] : ['sent', 1];
         expect([id, (await statusOf(id)).status, deliveries(id)]).toEqual([id, ...expected]);
       }
+      // The endpoint heard the same: email.canceled for each 200, email.sent for each 409
+      // (once every email has been told of and no event is left: the sets say what is not).
+      const webhookQueue = stack.service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+      await until(async () => {
+        const { waiting, active, delayed } = await webhookQueue.getJobCounts();
+        const told = new Set(receiver.delivered().map((event) => event.body.data.email_id));
+        return waiting + active + delayed === 0 && [...ids].every((id) => told.has(id))
+          ? true
+          : undefined;
+      }, 5000).catch(() => undefined);
+      const toldOf = (type: string): string[] =>
+        [
+          ...new Set(
+            receiver
+              .delivered((event) => event.body.type === type)
+              .map((event) => String(event.body.data.email_id))
+              .filter((id) => ids.has(id)),
+          ),
+        ].sort();
+      const answered = (status: number): string[] =>
+        results
+          .filter(({ answer }) => answer === status)
+          .map(({ id }) => id)
+          .sort();
+      expect(toldOf('email.canceled')).toEqual(answered(200));
+      expect(toldOf('email.sent')).toEqual(answered(409));
+      expect(receiver.forged).toEqual([]);
       const byChild = worker.lines.filter(
         (line) => line.msg === 'sent' && ids.has(String(line.job_id)),
       ).length;
