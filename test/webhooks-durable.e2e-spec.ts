@@ -63,7 +63,8 @@ describe('webhook events survive a kill -9 (child processes)', () => {
       WORKER_CONCURRENCY: '4',
       WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: receiver.secret,
-      WEBHOOK_BACKOFF_MS: '200',
+      // Short: an event that failed while the endpoint was down is soon tried again.
+      WEBHOOK_BACKOFF_MS: '50',
       JOB_LOCK_MS: '2000',
       LOG_LEVEL: 'info',
       ...env,
