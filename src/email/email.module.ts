@@ -11,6 +11,15 @@ import { WebhookEndpoints } from './events/webhook-endpoints';
 import { webhookQueueOptions } from './events/webhook-queue.options';
 import { TemplateService } from './template.service';
 
+const SHARED = [
+  EmailQueueConnection,
+  EmailStatusStore,
+  EmailStatsStore,
+  TemplateService,
+  WebhookEndpoints,
+  EmailEventFactory,
+];
+
 /**
  * The email feature's shared part, loaded by every role: the queues (emails, and their
  * delivery events), the Redis records both sides read and write, and the templates. The API side is http/email-api.module.ts,
@@ -29,22 +38,7 @@ import { TemplateService } from './template.service';
       useFactory: webhookQueueOptions,
     }),
   ],
-  providers: [
-    EmailQueueConnection,
-    EmailStatusStore,
-    EmailStatsStore,
-    TemplateService,
-    WebhookEndpoints,
-    EmailEventFactory,
-  ],
-  exports: [
-    BullModule,
-    EmailQueueConnection,
-    EmailStatusStore,
-    EmailStatsStore,
-    TemplateService,
-    WebhookEndpoints,
-    EmailEventFactory,
-  ],
+  providers: SHARED,
+  exports: [BullModule, ...SHARED],
 })
 export class EmailModule {}

@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import type { JobOptions, QueueOptions } from 'bull';
 import { EnvironmentVariables } from '../../config/env.validation';
-import { MAX_STALLS } from '../store/email.constants';
+import { workerSettings } from '../store/email-queue.options';
 
 type Config = ConfigService<EnvironmentVariables, true>;
 
@@ -22,15 +22,10 @@ export function webhookDelay(attemptsMade: number, baseMs: number, random = Math
 
 export function webhookQueueOptions(config: Config): QueueOptions {
   const base = config.get('WEBHOOK_BACKOFF_MS', { infer: true });
-  const lock = config.get('JOB_LOCK_MS', { infer: true });
   return {
     settings: {
-      // As the email queue: a POST whose worker died is taken up again once its lock expires.
-      lockDuration: lock,
-      stalledInterval: lock,
-      maxStalledCount: MAX_STALLS,
-      retryProcessDelay: 1000,
-      guardInterval: 1000,
+      // As the email queue's: a POST whose worker died is taken up again once its lock expires.
+      ...workerSettings(config),
       backoffStrategies: {
         [WEBHOOK_BACKOFF]: (attemptsMade: number) => webhookDelay(attemptsMade, base),
       },

@@ -19,22 +19,31 @@ export function retryDelay(
 
 const DAY_SECONDS = 24 * 3600;
 
-/** The email queue's settings, from config: locks, stalls, retries and what Redis keeps. */
-export function queueOptions(config: ConfigService<EnvironmentVariables, true>): QueueOptions {
-  const base = config.get('SEND_BACKOFF_MS', { infer: true });
-  const cap = config.get('SEND_BACKOFF_MAX_MS', { infer: true });
+type Config = ConfigService<EnvironmentVariables, true>;
+
+/** Locks and stalls of a queue the worker consumes (the emails' and the webhooks'). */
+export function workerSettings(config: Config): NonNullable<QueueOptions['settings']> {
   const lock = config.get('JOB_LOCK_MS', { infer: true });
   return {
+    // A killed worker's job is taken up again once its lock expires (at most ~2 × lock).
+    lockDuration: lock,
+    stalledInterval: lock,
+    // A job that takes its worker down again and again is failed, not retried forever.
+    maxStalledCount: MAX_STALLS,
+    // After a Redis outage, resume processing and delayed retries within a second
+    // (Bull's defaults wait 5 s); each costs one cheap Redis call per interval.
+    retryProcessDelay: 1000,
+    guardInterval: 1000,
+  };
+}
+
+/** The email queue's settings, from config: locks, stalls, retries and what Redis keeps. */
+export function queueOptions(config: Config): QueueOptions {
+  const base = config.get('SEND_BACKOFF_MS', { infer: true });
+  const cap = config.get('SEND_BACKOFF_MAX_MS', { infer: true });
+  return {
     settings: {
-      // A killed worker's job is taken up again once its lock expires (at most ~2 × lock).
-      lockDuration: lock,
-      stalledInterval: lock,
-      // A mail that takes its worker down again and again is failed, not retried forever.
-      maxStalledCount: MAX_STALLS,
-      // After a Redis outage, resume processing and delayed retries within a second
-      // (Bull's defaults wait 5 s); each costs one cheap Redis call per interval.
-      retryProcessDelay: 1000,
-      guardInterval: 1000,
+      ...workerSettings(config),
       backoffStrategies: {
         [BACKOFF_STRATEGY]: (attemptsMade: number) => retryDelay(attemptsMade, base, cap),
       },
