@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import type { Server } from 'node:http';
 import { withTimeout } from './common/timeout';
 import { EmailProcessor } from './email/worker/email.processor';
+import { WebhookDispatcher } from './email/worker/webhooks/webhook.dispatcher';
 import { WebhookProcessor } from './email/worker/webhooks/webhook.processor';
 import { EnvironmentVariables } from './config/env.validation';
 
@@ -14,6 +15,7 @@ async function drainWorker(app: INestApplication, graceMs: number): Promise<bool
   const drained = await Promise.all([
     app.get(EmailProcessor).drain(graceMs),
     app.get(WebhookProcessor).drain(graceMs),
+    app.get(WebhookDispatcher).drain(graceMs),
   ]);
   return drained.every(Boolean);
 }

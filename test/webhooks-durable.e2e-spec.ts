@@ -18,6 +18,9 @@ async function until<T>(
   }
 }
 
+/** Longest a killed worker's held event waits for Bull: the timeout, 15 s, Bull's poll. */
+const HELD_MS = 1000 + 15_000 + 5000 + 5000;
+
 /**
  * kill -9 of the whole service, as a container's kill does it: the supervisor and, in the same
  * instant, each of its processes (their pids from their log lines). Killed only with their
@@ -65,6 +68,8 @@ describe('webhook events survive a kill -9 (child processes)', () => {
       WEBHOOK_SECRET: receiver.secret,
       // Short: an event that failed while the endpoint was down is soon tried again.
       WEBHOOK_BACKOFF_MS: '50',
+      // Short: an event a killed worker held goes to Bull WEBHOOK_TIMEOUT_MS + 15 s later.
+      WEBHOOK_TIMEOUT_MS: '1000',
       JOB_LOCK_MS: '2000',
       LOG_LEVEL: 'info',
       ...env,
@@ -91,13 +96,13 @@ describe('webhook events survive a kill -9 (child processes)', () => {
     await killAll(first);
     await receiver.start();
     const second = await start(port);
-    for (const id of ids) await receiver.waitFor(email(id));
+    for (const id of ids) await receiver.waitFor(email(id), 1, HELD_MS);
     const delivered = receiver.delivered();
     expect(new Set(delivered.map((event) => event.headers['webhook-id'])).size).toBe(ids.length);
     expect(delivered.every((event) => event.body.type === 'email.sent')).toBe(true);
     expect(receiver.forged).toEqual([]);
     await killAll(second);
-  });
+  }, 90_000);
 
   it('has one email.sent event for every email sent, when killed with sends in flight', async () => {
     // Queues of their own, and a sink that holds each 250 back, 200 to 800 ms: 250s (and so
@@ -140,7 +145,7 @@ describe('webhook events survive a kill -9 (child processes)', () => {
     // ...and each has its email.sent event: one webhook-id, though it may come more than once.
     const missing = (): string[] =>
       ids.filter((id) => !receiver.events.some(email(id, 'email.sent')));
-    await until(() => (missing().length === 0 ? true : undefined), 10_000).catch(() => undefined);
+    await until(() => (missing().length === 0 ? true : undefined), HELD_MS).catch(() => undefined);
     expect(missing()).toEqual([]);
     const webhookIds = (id: string): string[] => [
       ...new Set(
@@ -150,5 +155,5 @@ describe('webhook events survive a kill -9 (child processes)', () => {
     expect(ids.map(webhookIds)).toEqual(ids.map((id) => [`evt_${id}_sent`]));
     expect(receiver.forged).toEqual([]);
     await killAll(second);
-  });
+  }, 90_000);
 });

@@ -73,6 +73,19 @@ describe('delivery webhooks', () => {
     expect(event.raw).not.toContain('"text"');
   });
 
+  it('leaves nothing of a delivered event in Redis: its held job is released', async () => {
+    const queue = service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
+    const id = await send(textMail('Released'));
+    await receiver.waitFor(of(id, 'email.sent'));
+    // The release follows the 2xx by a tick (batched with others): looked for until gone.
+    const deadline = Date.now() + 2000;
+    while ((await queue.getJob(`evt_${id}_sent`)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await queue.getJob(`evt_${id}_sent`)).toBeNull();
+    expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
+    expect(receiver.events.filter(of(id))).toHaveLength(1);
+  });
+
   it('never carries bodies, template context or attachments, of an HTML or a template mail', async () => {
     const marker = randomBytes(8).toString('hex');
     const attachment = {

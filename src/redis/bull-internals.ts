@@ -42,37 +42,49 @@ export interface BullJobSpec {
   data: string;
   /** Bull's job options as JSON: attempts, backoff, retention. */
   opts: string;
+  /** Added as delayed by this long instead of waiting: a job its adder means to run itself. */
+  holdMs?: number;
 }
 
 /**
- * Bull's addJob (bull/lib/commands/addJob-6.lua) for a job with an id, no delay and no
- * priority, as a Lua function our own scripts call: so a job is added in the same atomic call
- * as the record it belongs to, instead of in a second round trip that a crash could split off.
- * KEYS: the job's hash, wait, paused, meta-paused. test/bull-job.e2e-spec.ts checks that Bull
- * takes, retries and fails such a job like one of its own.
+ * Bull's addJob (bull/lib/commands/addJob-6.lua) for a job with an id and no priority, as a
+ * Lua function our own scripts call: so a job is added in the same atomic call as the record
+ * it belongs to, instead of in a second round trip that a crash could split off. A held job
+ * goes to the delayed set without addJob's PUBLISH: nobody need wake for it, and Bull's
+ * guardInterval poll promotes it once due. KEYS: the job's hash, wait, paused, meta-paused,
+ * delayed. test/event-job.e2e-spec.ts checks that Bull takes, retries and fails such a job
+ * like one of its own.
  */
 export const ADD_BULL_JOB_LUA = `
-local function addBullJob(jobKey, waitKey, pausedKey, metaPausedKey, id, name, data, opts, now)
+local function addBullJob(jobKey, waitKey, pausedKey, metaPausedKey, delayedKey, id, name, data,
+    opts, now, hold)
   if id == '' or redis.call('EXISTS', jobKey) == 1 then return end
+  hold = tonumber(hold)
   redis.call('HSET', jobKey, 'name', name, 'data', data, 'opts', opts, 'timestamp', now,
-    'delay', 0, 'priority', 0)
+    'delay', hold, 'priority', 0)
+  if hold > 0 then
+    redis.call('ZADD', delayedKey, (tonumber(now) + hold) * 0x1000, id)
+    return
+  end
   local target = waitKey
   if redis.call('EXISTS', metaPausedKey) == 1 then target = pausedKey end
   redis.call('LPUSH', target, id)
 end
 `;
 
-/** The four keys ADD_BULL_JOB_LUA takes for `job` in `queue` (a stand-in hash without one). */
+/** The five keys ADD_BULL_JOB_LUA takes for `job` in `queue` (a stand-in hash without one). */
 export function bullJobKeys(queue: Queue, job?: BullJobSpec): string[] {
   return [
     queue.toKey(job ? job.id : 'no-job'),
     queue.toKey('wait'),
     queue.toKey('paused'),
     queue.toKey('meta-paused'),
+    queue.toKey('delayed'),
   ];
 }
 
-/** The ARGV ADD_BULL_JOB_LUA takes for `job` ('' id: no job to add). */
+/** The six ARGV ADD_BULL_JOB_LUA takes for `job` ('' id: no job to add). */
 export function bullJobArgs(job?: BullJobSpec): string[] {
-  return job ? [job.id, job.name, job.data, job.opts, String(Date.now())] : ['', '', '', '', ''];
+  if (!job) return ['', '', '', '', '', '0'];
+  return [job.id, job.name, job.data, job.opts, String(Date.now()), String(job.holdMs ?? 0)];
 }

@@ -42,11 +42,11 @@ if was == 'sent' or was == 'canceled' then return 0 end`;
 
 // A final outcome, in one atomic call: the status, the deployment's counts, its event and,
 // once sent, the job's data in Bull's hash without bodies, context and attachment content
-// (nothing at rest that need not be). KEYS: status, job, total, minute, the event's four;
+// (nothing at rest that need not be). KEYS: status, job, total, minute, the event's five;
 // ARGV: ttl, minute ttl, outcome, resting data ('' keeps the job's data: a failed job keeps
-// its bodies for a retry), the event's five, fields.
+// its bodies for a retry), the event's six, fields.
 const FINISH = `${ADD_BULL_JOB_LUA}${SETTLED}
-redis.call('HSET', KEYS[1], unpack(ARGV, 10))
+redis.call('HSET', KEYS[1], unpack(ARGV, 11))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 if ARGV[4] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 'data', ARGV[4])
@@ -54,14 +54,14 @@ end
 redis.call('INCR', KEYS[3])
 redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
 redis.call('EXPIRE', KEYS[4], ARGV[2])
-addBullJob(KEYS[5], KEYS[6], KEYS[7], KEYS[8], unpack(ARGV, 5, 9))`;
+addBullJob(KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], unpack(ARGV, 5, 10))`;
 
-// A change on the way (a retry to come) and its event. KEYS: status, the event's four;
-// ARGV: ttl, the event's five, fields.
+// A change on the way (a retry to come) and its event. KEYS: status, the event's five;
+// ARGV: ttl, the event's six, fields.
 const CHANGE = `${ADD_BULL_JOB_LUA}${SETTLED}
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
+redis.call('HSET', KEYS[1], unpack(ARGV, 8))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-addBullJob(KEYS[2], KEYS[3], KEYS[4], KEYS[5], unpack(ARGV, 2, 6))`;
+addBullJob(KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], unpack(ARGV, 2, 7))`;
 
 /**
  * The worker's writes to an email's record: the start of an attempt, a retry to come, the
@@ -80,8 +80,8 @@ export class EmailOutcomeStore {
     private readonly stats: EmailStatsStore,
   ) {
     this.beginScript = defineScript(queue.client, 'beginEmailSend', 2, BEGIN);
-    this.finishScript = defineScript(queue.client, 'finishEmail', 8, FINISH);
-    this.changeScript = defineScript(queue.client, 'changeEmail', 5, CHANGE);
+    this.finishScript = defineScript(queue.client, 'finishEmail', 9, FINISH);
+    this.changeScript = defineScript(queue.client, 'changeEmail', 6, CHANGE);
   }
 
   /**

@@ -33,15 +33,15 @@ const TAKEN = `return {'invalid_state', 'sending'}`;
 // The record as the change left it, field, value, …: the answer needs no second read.
 const DONE = `return {'done', unpack(redis.call('HGETALL', KEYS[1]))}`;
 
-// KEYS: status, delayed, wait, paused, job, job logs, the event's four.
-// ARGV: owner, job id, canceled_at, record TTL, the event's five (email.canceled, if wanted).
+// KEYS: status, delayed, wait, paused, job, job logs, the event's five.
+// ARGV: owner, job id, canceled_at, record TTL, the event's six (email.canceled, if wanted).
 const CANCEL = `${ADD_BULL_JOB_LUA}${CHECK}
 if redis.call('ZREM', KEYS[2], ARGV[2]) == 0 and redis.call('LREM', KEYS[3], 0, ARGV[2]) == 0
   and redis.call('LREM', KEYS[4], 0, ARGV[2]) == 0 then ${TAKEN} end
 redis.call('DEL', KEYS[5], KEYS[6])
 redis.call('HSET', KEYS[1], 'status', 'canceled', 'canceled_at', ARGV[3])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
-addBullJob(KEYS[7], KEYS[8], KEYS[9], KEYS[10], unpack(ARGV, 5, 9))
+addBullJob(KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], unpack(ARGV, 5, 10))
 ${DONE}`;
 
 // KEYS: status, delayed, wait, paused, job. ARGV: owner, job id, new send time (epoch ms),
@@ -78,7 +78,7 @@ export class EmailScheduleStore {
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhookQueue: Queue,
     private readonly statuses: EmailStatusStore,
   ) {
-    this.cancelScript = defineScript(queue.client, 'cancelEmail', 10, CANCEL);
+    this.cancelScript = defineScript(queue.client, 'cancelEmail', 11, CANCEL);
     this.rescheduleScript = defineScript(queue.client, 'rescheduleEmail', 5, RESCHEDULE);
   }
 

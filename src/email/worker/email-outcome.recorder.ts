@@ -8,8 +8,10 @@ import { StatusUpdate } from '../store/email-status.store';
 import { MAX_STALLS } from '../store/email.constants';
 import { EmailJobData, restingData } from '../store/email.types';
 import { TemplateService } from '../template.service';
+import { BullJobSpec } from '../../redis/bull-internals';
 import { jobDataProblem } from './job-data.check';
 import { classifyFailure } from './send-failure';
+import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
 /** One attempt of a job, as each of its log lines names it. */
 export interface Attempt {
@@ -19,7 +21,8 @@ export interface Attempt {
 
 /**
  * What became of an attempt: the status record, the shared counts, this process's metrics,
- * the event for the key's webhook (written with the record, in one call) and one log line.
+ * the event for the key's webhook (written with the record, in one call, then tried at once
+ * by WebhookDispatcher) and one log line.
  */
 @Injectable()
 export class EmailOutcomeRecorder {
@@ -28,6 +31,7 @@ export class EmailOutcomeRecorder {
     private readonly stats: EmailStatsStore,
     private readonly events: EmailEventFactory,
     private readonly templates: TemplateService,
+    private readonly webhooks: WebhookDispatcher,
     @InjectPinoLogger(EmailOutcomeRecorder.name) private readonly logger: PinoLogger,
   ) {}
 
@@ -69,7 +73,7 @@ export class EmailOutcomeRecorder {
     const id = String(job.id);
     if (final)
       await this.finish(id, { status: 'failed', error: reason }, { reason: metric }, { event });
-    else await this.outcomes.update(id, { status, error: reason }, event);
+    else await this.change(id, { status, error: reason }, event);
     const log = this.logger.logger;
     if (final) log.error({ ...at, reason, permanent }, 'failed');
     else log.warn({ ...at, reason }, 'send failed; will retry');
@@ -100,6 +104,15 @@ export class EmailOutcomeRecorder {
     more: Finish,
   ): Promise<void> {
     this.stats.observe(update.status, detail);
-    await this.outcomes.finish(id, update, update.status, more);
+    const event = this.webhooks.hold(more.event);
+    await this.outcomes.finish(id, update, update.status, { ...more, event });
+    this.webhooks.post(event);
+  }
+
+  /** A change on the way (a retry to come), with its event. */
+  private async change(id: string, update: StatusUpdate, event?: BullJobSpec): Promise<void> {
+    const held = this.webhooks.hold(event);
+    await this.outcomes.update(id, update, held);
+    this.webhooks.post(held);
   }
 }

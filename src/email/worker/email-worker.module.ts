@@ -6,6 +6,9 @@ import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
 import { SendLoad } from './webhooks/send-load';
+import { WebhookHoldStore } from './webhooks/webhook-hold.store';
+import { WebhookDelivery } from './webhooks/webhook.delivery';
+import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 import { WebhookProcessor } from './webhooks/webhook.processor';
 import { SendSuppressions } from '../suppressions/send-suppressions';
 import { SuppressionStore } from '../suppressions/suppression.store';
@@ -24,6 +27,9 @@ import { mailerOptions } from './mail-transport';
     EmailOutcomeRecorder,
     SendLoad,
     WebhookProcessor,
+    WebhookDelivery,
+    WebhookDispatcher,
+    WebhookHoldStore,
     SuppressionStore,
     SendSuppressions,
   ],

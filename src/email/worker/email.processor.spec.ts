@@ -60,6 +60,7 @@ function setup(
     { observe: jest.fn() } as never,
     events as unknown as EmailEventFactory,
     templates,
+    { hold: (held: unknown) => held, post: jest.fn() } as never,
     logger,
   );
   const suppressions = {

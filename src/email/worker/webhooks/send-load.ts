@@ -28,6 +28,8 @@ export class SendLoad {
 
   ended(): void {
     this.inFlight--;
+    // Only a slot below the mark lets POSTs go: waking them for less would just re-arm them.
+    if (this.inFlight >= this.slots || this.waiters.length === 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();

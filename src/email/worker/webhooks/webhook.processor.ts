@@ -7,30 +7,25 @@ import { webhookDeliveries } from '../../../common/metrics';
 import { withTimeout } from '../../../common/timeout';
 import { EnvironmentVariables } from '../../../config/env.validation';
 import { tolerateUnnamedWorker } from '../../../redis/bull-internals';
-import { WebhookEndpoints } from '../../events/webhook-endpoints';
 import { WebhookJobData } from '../../events/webhook.types';
 import { DELIVER_WEBHOOK_JOB, WEBHOOK_QUEUE } from '../../store/email.constants';
-import { SendLoad } from './send-load';
-import { postWebhook } from './webhook.sender';
+import { WebhookDelivery } from './webhook.delivery';
 
 /**
- * Delivers the events the status writes queued (EmailStatusStore), with a concurrency of its
- * own (WEBHOOK_CONCURRENCY), so that a slow or dead endpoint never holds up a send. A failed
- * POST throws: Bull retries it after WEBHOOK_BACKOFF_MS-based backoff, WEBHOOK_ATTEMPTS times.
+ * Delivers, as Bull jobs, the events no worker tried at once (a cancel's), the retries of
+ * those whose first try failed, and the held ones their worker did not settle in time
+ * (WebhookDispatcher), with a concurrency of its own (WEBHOOK_CONCURRENCY), so that a slow or
+ * dead endpoint never holds up a send. A failed POST throws: Bull retries it after
+ * WEBHOOK_BACKOFF_MS-based backoff, up to WEBHOOK_ATTEMPTS tries in all.
  */
 @Injectable()
 export class WebhookProcessor implements OnApplicationBootstrap {
-  private readonly timeoutMs: number;
-
   constructor(
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJobData>,
-    private readonly endpoints: WebhookEndpoints,
-    private readonly load: SendLoad,
+    private readonly delivery: WebhookDelivery,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(WebhookProcessor.name) private readonly logger: PinoLogger,
-  ) {
-    this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     const concurrency = this.config.get('WEBHOOK_CONCURRENCY', { infer: true });
@@ -50,27 +45,9 @@ export class WebhookProcessor implements OnApplicationBootstrap {
     return withTimeout(finished, graceMs, () => false);
   }
 
-  async deliver(job: Job<WebhookJobData>): Promise<number | undefined> {
-    const id = String(job.id);
-    const { owner, type, body } = job.data;
-    const at = { event_id: id, type, attempt: job.attemptsMade + 1 };
-    // Looked up now, not stored with the job: a key whose endpoint was removed gets nothing.
-    const endpoint = this.endpoints.wants(owner, type)
-      ? this.endpoints.endpointOf(owner)
-      : undefined;
-    if (!endpoint || typeof body !== 'string') {
-      webhookDeliveries.inc({ result: 'dropped' });
-      this.logger.warn(at, 'webhook dropped: no endpoint for it');
-      return undefined;
-    }
-    await this.load.yieldToSends();
-    const started = Date.now();
-    const status = await postWebhook(endpoint, id, body, this.timeoutMs);
-    if (status < 200 || status >= 300) throw new Error(`the endpoint answered HTTP ${status}`);
-    webhookDeliveries.inc({ result: 'delivered' });
-    // debug, not info: at one event a mail, an info line each would cost more than the POST.
-    this.logger.debug({ ...at, status, ms: Date.now() - started }, 'webhook delivered');
-    return status;
+  /** A retry, or a held event its worker did not settle in time (WebhookDispatcher). */
+  async deliver(job: Job<WebhookJobData>): Promise<boolean> {
+    return this.delivery.deliver(String(job.id), job.data, job.attemptsMade + 1);
   }
 
   private onFailed(job: Job<WebhookJobData>, error: Error): void {
