@@ -7,6 +7,9 @@ import { EMAIL_QUEUE } from './email.constants';
 /** An email's final outcome; `suppressed` is counted in Redis too, not shown on the info page. */
 export type Outcome = 'sent' | 'failed' | 'suppressed';
 
+/** What a bounce or complaint report tells of an email after it was sent. */
+export type ReportedOutcome = 'bounced' | 'complained';
+
 /** Totals and the last hour per minute, shared by every worker through Redis. */
 export interface EmailStats {
   sent: number;
@@ -37,6 +40,11 @@ export class EmailStatsStore {
 
   keysFor(outcome: Outcome, now = Date.now()): StatsKeys {
     return { total: this.totalKey(outcome), minute: this.minuteKey(Math.floor(now / MINUTE_MS)) };
+  }
+
+  /** The total of what reports told after the send (bounce-report.store.ts counts them). */
+  reportTotalKey(kind: ReportedOutcome): string {
+    return this.queue.toKey(`stats:${kind}`);
   }
 
   private totalKey(outcome: Outcome): string {

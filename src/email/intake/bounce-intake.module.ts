@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { EmailModule } from '../email.module';
+import { SuppressionStore } from '../suppressions/suppression.store';
+import { BounceIntake } from './bounce-intake.service';
+import { BounceReportStore } from './bounce-report.store';
+import { ReportEffectBuilder } from './report-effect.builder';
+
+/**
+ * Bounce and complaint intake (ROLE api and all): like HTTP requests, reports come in from
+ * outside, so the API processes take them, by POST /bounces and the SMTP listener.
+ */
+@Module({
+  imports: [EmailModule],
+  providers: [SuppressionStore, BounceReportStore, ReportEffectBuilder, BounceIntake],
+  exports: [BounceIntake],
+})
+export class BounceIntakeModule {}
