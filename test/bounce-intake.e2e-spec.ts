@@ -3,24 +3,21 @@ import type { Queue } from 'bull';
 import { randomBytes } from 'node:crypto';
 import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
 import { BounceIntake } from '../src/email/intake/bounce-intake.service';
-import { FIXTURE_DOMAIN, ReportTarget, fixture, reportAbout } from './support/bounce-reports';
-import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './support/fixtures';
+import {
+  ANN,
+  FIXTURE_DOMAIN,
+  SentEmail,
+  fixture,
+  fresh,
+  reportAbout,
+  sendAndDeliver,
+  userUnknown,
+} from './support/bounce-reports';
+import { APP_KEY, OTHER_KEY } from './support/fixtures';
 import { InProcessService, useStack } from './support/service';
 import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
 
 type Status = Record<string, unknown> & { status: string };
-interface Sent {
-  id: string;
-  to: string;
-  verp: string;
-  messageId: string;
-}
-
-let serial = 0;
-/** An address of its own for each test: a bounce suppresses it for the next ones. */
-const fresh = (local: string): string => `${local}.${++serial}@example.com`;
-const ANN = 'ann@example.com';
-
 const of =
   (id: string, type: string) =>
   (event: ReceivedEvent): boolean =>
@@ -46,17 +43,8 @@ describe('bounce intake', () => {
   afterEach(() => expect(receiver.forged).toEqual([]));
   afterAll(() => receiver.stop());
 
-  /** An email really sent to `to`, with what a report about it would name. */
-  async function sent(to: string, extra: object = {}): Promise<Sent> {
-    const id = await acceptedId(service.http, textMail(`To ${to}`, { email_to: to, ...extra }));
-    await service.finished(id);
-    const mail = stack.smtp.mails.find((m) => m.parsed.messageId === `<${id}@shop.example>`)!;
-    const address = /<(.*)>/.exec(to)?.[1] ?? to;
-    return { id, to: address, verp: mail.from, messageId: `<${id}@shop.example>` };
-  }
-  /** The Postfix "user unknown" fixture about `email`, by VERP unless `target` says otherwise. */
-  const userUnknown = (email: Sent, target: ReportTarget = { verp: email.verp }): Buffer =>
-    reportAbout('postfix-user-unknown', { ...target, recipient: [ANN, email.to] });
+  const sent = (to: string, extra: object = {}): Promise<SentEmail> =>
+    sendAndDeliver(service, stack.smtp, to, extra);
   const statusOf = async (id: string): Promise<Status> =>
     (await service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200))
       .body as Status;

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_KEY, acceptedId, textMail } from './fixtures';
+import { InProcessService } from './service';
+import { SmtpSink } from './smtp-sink';
 
 /** The bounce domain the fixtures' VERP addresses are at. */
 export const FIXTURE_DOMAIN = 'bounce.example.test';
@@ -32,3 +35,42 @@ export function reportAbout(name: string, target: ReportTarget): Buffer {
     .replace(MESSAGE_ID, target.messageId ?? '<unrelated-message@shop.example.test>');
   return Buffer.from(text);
 }
+
+/** An email really sent, with what a report about it names. */
+export interface SentEmail {
+  id: string;
+  /** The recipient's plain address. */
+  to: string;
+  /** The envelope sender the sink saw. */
+  verp: string;
+  messageId: string;
+}
+
+/** Sends a text mail to `to` (subject `To <to>`) and waits until the sink has it. */
+export async function sendAndDeliver(
+  service: InProcessService,
+  smtp: SmtpSink,
+  to: string,
+  extra: object = {},
+  key = APP_KEY,
+): Promise<SentEmail> {
+  const body = textMail(`To ${to}`, { email_to: to, ...extra });
+  const id = await acceptedId(service.http, body, key);
+  await service.finished(id);
+  const messageId = `<${id}@shop.example>`;
+  const mail = smtp.mails.find((received) => received.parsed.messageId === messageId)!;
+  return { id, to: /<(.*)>/.exec(to)?.[1] ?? to, verp: mail.from, messageId };
+}
+
+let serial = 0;
+/** An address of its own for each test: a bounce suppresses it for the tests after. */
+export const fresh = (local: string): string => `${local}.${++serial}@example.com`;
+
+/** The Postfix "user unknown" fixture's recipient. */
+export const ANN = 'ann@example.com';
+
+/** The Postfix "user unknown" fixture about `email`, by VERP unless `target` says otherwise. */
+export const userUnknown = (
+  email: SentEmail,
+  target: ReportTarget = { verp: email.verp },
+): Buffer => reportAbout('postfix-user-unknown', { ...target, recipient: [ANN, email.to] });

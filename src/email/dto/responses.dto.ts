@@ -20,6 +20,12 @@ export class AcceptedBatchDto {
   ids!: string[];
 }
 
+export class AcceptedReportDto {
+  /** Always, whatever the report turned out to be: nothing tells a sender what was applied. */
+  @ApiProperty({ enum: ['accepted'], example: 'accepted' })
+  result!: 'accepted';
+}
+
 /** Every state an email can be in (SPEC §3). */
 export const EMAIL_STATES = [
   'queued',

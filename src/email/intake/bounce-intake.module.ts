@@ -3,6 +3,7 @@ import { EmailModule } from '../email.module';
 import { SuppressionStore } from '../suppressions/suppression.store';
 import { BounceIntake } from './bounce-intake.service';
 import { BounceReportStore } from './bounce-report.store';
+import { BouncesController } from './bounces.controller';
 import { ReportEffectBuilder } from './report-effect.builder';
 
 /**
@@ -11,6 +12,7 @@ import { ReportEffectBuilder } from './report-effect.builder';
  */
 @Module({
   imports: [EmailModule],
+  controllers: [BouncesController],
   providers: [SuppressionStore, BounceReportStore, ReportEffectBuilder, BounceIntake],
   exports: [BounceIntake],
 })

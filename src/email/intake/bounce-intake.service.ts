@@ -8,8 +8,11 @@ import { BounceReportStore } from './bounce-report.store';
 import { ReportEffectBuilder, ReportedEmail } from './report-effect.builder';
 import { SentSummary } from '../store/email-status.store';
 
-/** What became of one report; never an exception. */
-export type IntakeResult = 'applied' | 'ignored';
+/**
+ * What became of one report, never an exception: `failed` when Redis failed it (the sender
+ * should try again later: 451 over SMTP, 503 over HTTP), `ignored` when it is of no use.
+ */
+export type IntakeResult = 'applied' | 'ignored' | 'failed';
 
 const UUID_MESSAGE_ID =
   /^<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^<>]+>$/i;
@@ -35,7 +38,7 @@ export class BounceIntake {
       return await this.apply(raw, owner);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, 'bounce report not applied');
-      return 'ignored';
+      return 'failed';
     }
   }
 
