@@ -31,7 +31,7 @@ export class ReturnPathService {
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
-    this.domain = config.get('BOUNCE_DOMAIN', { infer: true });
+    this.domain = config.get('BOUNCE_DOMAIN', { infer: true }) || undefined;
     this.loadScript = defineScript(queue.client, 'loadVerpSecret', 1, LOAD);
   }
 
