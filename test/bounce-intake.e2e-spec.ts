@@ -91,6 +91,22 @@ describe('bounce intake', () => {
     expect(await metric('emails_bounced_total')).toBe(before + 1);
   });
 
+  it('shows the bounce and complaint totals of the deployment on the info page', async () => {
+    const totals = async (): Promise<Record<string, number>> =>
+      (
+        (await service.http.get('/info.json').expect(200)).body as {
+          totals: Record<string, number>;
+        }
+      ).totals;
+    const before = await totals();
+    const email = await sent(fresh('ann'));
+    await intake.take(userUnknown(email));
+    expect(await totals()).toMatchObject({ bounced: before.bounced + 1, complained: 0 });
+    const page = await service.http.get('/').expect(200);
+    expect(page.text).toContain(`data-field="totals.bounced">${before.bounced + 1}<`);
+    expect(page.text).toContain('data-field="totals.complained">0<');
+  });
+
   it('changes nothing more, and emits no second event, for a repeated report', async () => {
     const email = await sent(fresh('ann'));
     const report = userUnknown(email);

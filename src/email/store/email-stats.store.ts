@@ -14,6 +14,9 @@ export type ReportedOutcome = 'bounced' | 'complained';
 export interface EmailStats {
   sent: number;
   failed: number;
+  /** Sent emails a bounce report came back for, and complaints: counted by the intake. */
+  bounced: number;
+  complained: number;
   /** Oldest first: one entry per minute of the last hour. */
   minutes: { at: string; sent: number; failed: number }[];
 }
@@ -30,7 +33,7 @@ export interface StatsKeys {
 }
 
 /**
- * Sent/failed counts for the info page. Prometheus counters are per process; these are the
+ * Sent/failed (and bounced/complained) counts for the info page. Prometheus counters are per process; these are the
  * deployment's own, kept in Redis (two totals and one small hash per minute, kept 2 hours),
  * counted by the status store's final write, in the same script call.
  */
@@ -68,13 +71,21 @@ export class EmailStatsStore {
     const minutes = Array.from({ length: HOUR_MINUTES }, (_, i) => current - HOUR_MINUTES + 1 + i);
     const pipeline = this.queue.client
       .pipeline()
-      .mget(this.totalKey('sent'), this.totalKey('failed'));
+      .mget(
+        this.totalKey('sent'),
+        this.totalKey('failed'),
+        this.reportTotalKey('bounced'),
+        this.reportTotalKey('complained'),
+      );
     for (const minute of minutes) pipeline.hmget(this.minuteKey(minute), 'sent', 'failed');
     const results = (await pipeline.exec()) ?? [];
-    const [sent, failed] = (results[0]?.[1] as (string | null)[] | undefined) ?? [];
+    const [sent, failed, bounced, complained] =
+      (results[0]?.[1] as (string | null)[] | undefined) ?? [];
     return {
       sent: Number(sent ?? 0),
       failed: Number(failed ?? 0),
+      bounced: Number(bounced ?? 0),
+      complained: Number(complained ?? 0),
       minutes: minutes.map((minute, i) => {
         const [s, f] = (results[i + 1]?.[1] as (string | null)[] | undefined) ?? [];
         return {
