@@ -9,9 +9,9 @@ import {
   sendAndDeliver,
   userUnknown,
 } from './support/bounce-reports';
-import { APP_KEY } from './support/fixtures';
+import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { freePort } from './support/redis';
-import { InProcessService, useStack } from './support/service';
+import { InProcessService, ProcessService, useStack } from './support/service';
 
 type Status = Record<string, unknown> & { status: string };
 type SmtpFailure = Error & { responseCode?: number };
@@ -32,6 +32,17 @@ function nextReply(socket: Socket): Promise<string> {
     };
     socket.on('data', onData);
   });
+}
+
+/** Polls `check` until it yields a value; fails after `timeoutMs`. */
+async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** SPEC §8: the inbound SMTP listener for bounces and complaints. */
@@ -152,5 +163,46 @@ describe('bounce listener (SMTP)', () => {
       socket.once('connect', () => (socket.destroy(), resolve('connected')));
     });
     expect(refused).toBe('ECONNREFUSED');
+  });
+});
+
+/** ROLE=all: the API processes share the listener's port (node:cluster); workers open none. */
+describe('bounce listener under the supervisor', () => {
+  const stack = useStack(null, { mode: 'process' });
+  let service: ProcessService;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    service = await stack.start({
+      API_KEYS: `app:${APP_KEY}`,
+      API_PROCESSES: '2',
+      WORKER_PROCESSES: '1',
+      BOUNCE_DOMAIN: FIXTURE_DOMAIN,
+      BOUNCE_SMTP_PORT: String(port),
+      BOUNCE_SMTP_HOST: '127.0.0.1',
+    });
+    await service.waitForLog((line) => line.msg === 'all processes started');
+  });
+
+  it('listens in each API process, and a bounce sent to it is applied', async () => {
+    const listening = service.lines
+      .filter((line) => line.msg === 'bounce listener started')
+      .map((line) => line.process);
+    expect(listening.sort()).toEqual(['api-1', 'api-2']);
+    const to = fresh('ann');
+    const id = await acceptedId(service.http, textMail('Supervised', { email_to: to }));
+    const mail = await until(() =>
+      Promise.resolve(stack.smtp.mails.find((m) => m.parsed.messageId === `<${id}@shop.example>`)),
+    );
+    const email: SentEmail = { id, to, verp: mail.from, messageId: `<${id}@shop.example>` };
+    await nodemailer
+      .createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
+      .sendMail({ envelope: { from: '', to: email.verp }, raw: userUnknown(email) });
+    const status = await until(async () => {
+      const { body } = await service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY);
+      return (body as Status).status === 'bounced' ? (body as Status) : undefined;
+    });
+    expect(status.bounce).toMatchObject({ recipient: to, status: '5.1.1' });
   });
 });
