@@ -50,6 +50,16 @@ describe('bounce intake', () => {
       .body as Status;
   const entryOf = (address: string, key = APP_KEY) =>
     service.http.get(`/suppressions/${address}`).set('X-API-Key', key);
+  const eventJob = (id: string) =>
+    service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE)).getJob(`evt_${id}_bounced`);
+  /** Once the delivered event's job is gone from Redis, a repeat could only add it anew. */
+  const eventGone = async (id: string): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (await eventJob(id)) {
+      if (Date.now() > deadline) throw new Error('the delivered event is still in Redis');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
   const metric = async (name: string): Promise<number> => {
     const text = (await service.http.get('/metrics').expect(200)).text;
     return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
@@ -112,11 +122,31 @@ describe('bounce intake', () => {
     const report = userUnknown(email);
     expect(await intake.take(report)).toBe('applied');
     await receiver.waitFor(of(email.id, 'email.bounced'));
+    await eventGone(email.id);
     const status = await statusOf(email.id);
     expect(await intake.take(report)).toBe('ignored');
     expect(await statusOf(email.id)).toEqual(status);
-    const webhooks = service.app.get<Queue>(getQueueToken(WEBHOOK_QUEUE));
-    expect(await webhooks.getJob(`evt_${email.id}_bounced`)).toBeNull();
+    expect(await eventJob(email.id)).toBeNull();
+    expect(receiver.delivered(of(email.id, 'email.bounced'))).toHaveLength(1);
+  });
+
+  it('suppresses a second recipient that bounces later, without a second event', async () => {
+    const [first, second] = [fresh('ann'), fresh('bob')];
+    const email = await sent(first, { cc: [second] });
+    expect(await intake.take(userUnknown(email))).toBe('applied');
+    await receiver.waitFor(of(email.id, 'email.bounced'));
+    await eventGone(email.id);
+    const later = reportAbout('postfix-user-unknown', {
+      verp: email.verp,
+      recipient: [ANN, second],
+    });
+    expect(await intake.take(later)).toBe('ignored');
+    expect((await entryOf(second).expect(200)).body).toMatchObject({
+      reason: 'bounce',
+      email_id: email.id,
+    });
+    expect((await statusOf(email.id)).bounce).toMatchObject({ recipient: first });
+    expect(await eventJob(email.id)).toBeNull();
     expect(receiver.delivered(of(email.id, 'email.bounced'))).toHaveLength(1);
   });
 

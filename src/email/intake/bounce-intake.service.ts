@@ -49,8 +49,9 @@ export class BounceIntake {
       return this.ignored(report ? 'no email of the caller' : 'not a report');
     const effect = this.effects.build(email, report);
     if (!effect) return this.ignored('no recipient of the email');
-    if (!(await this.store.apply(email.id, email.owner, effect)))
-      return this.ignored('already applied, or not sent');
+    const applied = await this.store.apply(email.id, email.owner, effect);
+    if (applied === 'nothing') return this.ignored('already applied, or not sent');
+    if (applied === 'suppressions') return this.ignored('bounced already: recipients suppressed');
     if (effect.kind === 'bounce') emailsBounced.inc();
     if (effect.kind === 'complaint') emailsComplained.inc();
     this.logger.info({ email_id: email.id, kind: effect.kind }, 'bounce report applied');

@@ -24,6 +24,9 @@ export interface ReportEffect {
   event?: BullJobSpec;
 }
 
+export type Applied = 'all' | 'suppressions' | 'nothing';
+const APPLIED: Record<number, Applied> = { 0: 'nothing', 1: 'all', 2: 'suppressions' };
+
 /** The record field that marks a kind of report as applied; a bounce is marked by its status. */
 const MARKER: Record<BounceKind, string> = {
   bounce: '',
@@ -32,24 +35,29 @@ const MARKER: Record<BounceKind, string> = {
 };
 
 // One report's effect on one email, all or nothing. Only a sent email can bounce, once (a
-// bounced one is no longer sent); a complaint or a delay counts once per email (its marker),
-// so a repeated report changes nothing and emits no second event. KEYS: status, suppression
+// bounced one is no longer sent): a later bounce of another of its recipients only adds that
+// one to the list (2). A complaint or a delay counts once per email (its marker), so a
+// repeated report changes nothing and emits no second event. KEYS: status, suppression
 // entries and index, the kind's total, the event's five; ARGV: kind, marker, now, the
 // event's six, n, n × (address, entry), the record's fields.
 const APPLY = `${ADD_BULL_JOB_LUA}
+local function suppress(n)
+  for i = 0, n - 1 do
+    local address = ARGV[11 + 2 * i]
+    if not redis.call('HGET', KEYS[2], address) then
+      redis.call('HSET', KEYS[2], address, ARGV[12 + 2 * i])
+      redis.call('ZADD', KEYS[3], 0, address)
+    end
+  end
+end
+local n = tonumber(ARGV[10])
 local state = redis.call('HGET', KEYS[1], 'status')
 if ARGV[1] == 'bounce' then
+  if state == 'bounced' then suppress(n) return 2 end
   if state ~= 'sent' then return 0 end
 elseif state ~= 'sent' and state ~= 'bounced' then return 0 end
 if ARGV[2] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 0 then return 0 end
-local n = tonumber(ARGV[10])
-for i = 0, n - 1 do
-  local address = ARGV[11 + 2 * i]
-  if not redis.call('HGET', KEYS[2], address) then
-    redis.call('HSET', KEYS[2], address, ARGV[12 + 2 * i])
-    redis.call('ZADD', KEYS[3], 0, address)
-  end
-end
+suppress(n)
 if #ARGV >= 11 + 2 * n then redis.call('HSET', KEYS[1], unpack(ARGV, 11 + 2 * n)) end
 if ARGV[1] ~= 'delayed' then redis.call('INCR', KEYS[4]) end
 addBullJob(KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], unpack(ARGV, 4, 9))
@@ -78,8 +86,11 @@ export class BounceReportStore {
     return this.webhookQueue.client.hgetall(this.statuses.keyOf(id));
   }
 
-  /** Whether the effect was written: false when the email's state or a marker refused it. */
-  async apply(id: string, owner: string, effect: ReportEffect): Promise<boolean> {
+  /**
+   * What was written: all of it, only the suppressions (a bounce of an email that bounced
+   * already), or nothing (the email's state or a marker refused it).
+   */
+  async apply(id: string, owner: string, effect: ReportEffect): Promise<Applied> {
     const [key, , ...fields] = this.statuses.writeArgs(id, 0, effect.update);
     const total = this.stats.reportTotalKey(effect.kind === 'bounce' ? 'bounced' : 'complained');
     const entries = effect.suppress.flatMap((entry) => [entry.address, JSON.stringify(entry)]);
@@ -90,6 +101,6 @@ export class BounceReportStore {
       ...bullJobArgs(effect.event),
       ...[effect.suppress.length, ...entries, ...fields],
     );
-    return applied === 1;
+    return APPLIED[applied] ?? 'nothing';
   }
 }
