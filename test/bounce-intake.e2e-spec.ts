@@ -150,6 +150,18 @@ describe('bounce intake', () => {
     expect(receiver.delivered(of(email.id, 'email.bounced'))).toHaveLength(1);
   });
 
+  it("reads an older record's recipients from Bull's job (sent before records kept them)", async () => {
+    const email = await sent(fresh('ann'));
+    await service.queue.client.hdel(service.queue.toKey(`status:${email.id}`), 'summary');
+    expect(await intake.take(userUnknown(email))).toBe('applied');
+    expect((await entryOf(email.to).expect(200)).body).toMatchObject({ email_id: email.id });
+    await receiver.waitFor(of(email.id, 'email.bounced'));
+    expect(receiver.delivered(of(email.id, 'email.bounced'))[0].body.data).toMatchObject({
+      to: [email.to],
+      subject: `To ${email.to}`,
+    });
+  });
+
   it('finds the email by the returned Message-ID when the report has no VERP address', async () => {
     const email = await sent(fresh('ann'));
     const report = userUnknown(email, { messageId: email.messageId });

@@ -6,7 +6,6 @@ import { BounceReport } from '../bounces/bounce.types';
 import { ReturnPathService } from '../bounces/return-path.service';
 import { BounceReportStore } from './bounce-report.store';
 import { ReportEffectBuilder, ReportedEmail } from './report-effect.builder';
-import { SentSummary } from '../store/email-status.store';
 
 /**
  * What became of one report, never an exception: `failed` when Redis failed it (the sender
@@ -65,12 +64,12 @@ export class BounceIntake {
     const id = (byVerp ?? byMessageId)?.toLowerCase();
     if (!id) return undefined;
     const record = await this.store.read(id);
-    if (!record.owner || !record.summary) return undefined;
+    if (!record.owner) return undefined;
     const sameMessage =
       record.message_id?.toLowerCase() === report.originalMessageId?.toLowerCase();
     if (!byVerp && !sameMessage) return undefined;
-    const summary = JSON.parse(record.summary) as SentSummary;
-    return { id, owner: record.owner, record, summary };
+    const summary = await this.store.summaryOf(id, record);
+    return summary && { id, owner: record.owner, record, summary };
   }
 
   private ignored(why: string): IntakeResult {

@@ -10,8 +10,9 @@ import {
 import { LuaScript, defineScript } from '../../redis/lua-script';
 import { BounceKind } from '../bounces/bounce.types';
 import { EmailStatsStore } from '../store/email-stats.store';
-import { EmailStatusStore, StatusUpdate } from '../store/email-status.store';
-import { WEBHOOK_QUEUE } from '../store/email.constants';
+import { EmailStatusStore, SentSummary, StatusUpdate } from '../store/email-status.store';
+import { EMAIL_QUEUE, WEBHOOK_QUEUE } from '../store/email.constants';
+import { EmailJobData } from '../store/email.types';
 import { Suppression, SuppressionStore } from '../suppressions/suppression.store';
 
 /** What one report does to one email, written at once (BounceReportStore.apply). */
@@ -73,6 +74,7 @@ export class BounceReportStore {
   private readonly applyScript: LuaScript;
 
   constructor(
+    @InjectQueue(EMAIL_QUEUE) private readonly emailQueue: Queue<EmailJobData>,
     @InjectQueue(WEBHOOK_QUEUE) private readonly webhookQueue: Queue,
     private readonly statuses: EmailStatusStore,
     private readonly suppressions: SuppressionStore,
@@ -84,6 +86,18 @@ export class BounceReportStore {
   /** The record as stored (hidden fields included); empty when there is none. */
   read(id: string): Promise<Record<string, string>> {
     return this.webhookQueue.client.hgetall(this.statuses.keyOf(id));
+  }
+
+  /**
+   * Who the email went to and what about: from its record, else (an email sent before records
+   * kept it) from Bull's job while Bull keeps it, which is a day.
+   */
+  async summaryOf(id: string, record: Record<string, string>): Promise<SentSummary | undefined> {
+    if (record.summary) return JSON.parse(record.summary) as SentSummary;
+    const data = (await this.emailQueue.getJob(id))?.data;
+    if (typeof data?.from?.address !== 'string' || !Array.isArray(data.to)) return undefined;
+    const { from, to, cc, bcc, subject } = data;
+    return { from, to, cc, bcc, subject };
   }
 
   /**
