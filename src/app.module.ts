@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.errors';
 import { EnvironmentVariables } from './config/env.validation';
 import { loadEnvironment } from './config/environment';
 import { EmailApiModule } from './email/http/email-api.module';
+import { BounceIntakeModule } from './email/intake/bounce-intake.module';
 import { SuppressionsApiModule } from './email/suppressions/suppressions.module';
 import { EmailWorkerModule } from './email/worker/email-worker.module';
 import { BoardModule } from './ops/board/board.module';
@@ -54,7 +55,9 @@ export class AppModule {
           }),
         }),
         OpsModule,
-        ...(api ? [EmailApiModule, SuppressionsApiModule, InfoModule, BoardModule] : []),
+        ...(api
+          ? [EmailApiModule, SuppressionsApiModule, BounceIntakeModule, InfoModule, BoardModule]
+          : []),
         ...(worker ? [EmailWorkerModule] : []),
       ],
       providers: [

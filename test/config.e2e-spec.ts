@@ -90,6 +90,21 @@ describe('configuration is validated once at start', () => {
       { WEBHOOK_URL: 'https://hooks.example/mail' },
       /^Invalid configuration: WEBHOOK_SECRET must be set when WEBHOOK_URL is$/,
     ],
+    [
+      'a BOUNCE_DOMAIN that is no domain name',
+      { BOUNCE_DOMAIN: 'bounces@shop.example' },
+      /^Invalid configuration: BOUNCE_DOMAIN must be a domain name/,
+    ],
+    [
+      'a BOUNCE_SMTP_PORT out of range',
+      { BOUNCE_DOMAIN: 'bounces.shop.example', BOUNCE_SMTP_PORT: '70000' },
+      /^Invalid configuration: BOUNCE_SMTP_PORT must not be greater than 65535$/,
+    ],
+    [
+      'a BOUNCE_SMTP_PORT without BOUNCE_DOMAIN',
+      { BOUNCE_SMTP_PORT: '2525' },
+      /^Invalid configuration: BOUNCE_SMTP_PORT: needs BOUNCE_DOMAIN/,
+    ],
   ])('exits 1 with one line naming the variable for %s', async (_what, env, line) => {
     const service = await stack.start({ ...GOOD, ...env }, { ready: false });
     expect(await service.exited()).toBe(1);

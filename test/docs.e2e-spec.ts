@@ -67,6 +67,7 @@ describe('OpenAPI document at /docs-json', () => {
         '/templates/{name}/render',
         '/suppressions',
         '/suppressions/{address}',
+        '/bounces',
       ]),
     );
   });
@@ -77,7 +78,7 @@ describe('OpenAPI document at /docs-json', () => {
       bearer: { type: 'http', scheme: 'bearer' },
     });
     for (const path of Object.keys(doc.paths).filter((p) =>
-      /^\/(send-email|templates|suppressions)/.test(p),
+      /^\/(send-email|templates|suppressions|bounces)/.test(p),
     )) {
       for (const operation of Object.values(doc.paths[path])) {
         expect(operation.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
@@ -176,6 +177,14 @@ describe('OpenAPI document at /docs-json', () => {
     expect(Object.keys(doc.components.schemas.RescheduleEmailDto.properties)).toEqual(['send_at']);
     const status = doc.components.schemas.EmailStatusDto.properties.status as { enum: string[] };
     expect(status.enum).toEqual(expect.arrayContaining(['canceled', 'suppressed', 'bounced']));
+  });
+
+  it('documents POST /bounces: a raw message/rfc822 body, 202, 413 and 415', () => {
+    const bounces = doc.paths['/bounces'].post;
+    expect(Object.keys(bounces.requestBody!.content)).toEqual(['message/rfc822']);
+    expect(Object.keys(bounces.responses).sort()).toEqual(
+      ['202', '401', '413', '415', '429', '503'].sort(),
+    );
   });
 
   it('serves Swagger UI at /docs', async () => {

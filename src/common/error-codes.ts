@@ -49,12 +49,12 @@ export const ERROR_CODES = {
   payload_too_large: {
     status: 413,
     fallback: true,
-    when: 'body over `MAX_BODY` (only read once the key is valid: a keyless request is a 401)',
+    when: 'body over `MAX_BODY`, or a `POST /bounces` report over 1 MiB (only read once the key is valid: a keyless request is a 401)',
   },
   unsupported_media_type: {
     status: 415,
     fallback: true,
-    when: 'body that is not `application/json`',
+    when: 'body that is not `application/json` (`message/rfc822` for `POST /bounces`)',
   },
   rate_limited: {
     status: 429,

@@ -21,6 +21,16 @@ export const emailsSuppressed = new Counter({
   help: 'Emails not sent because every recipient is on the key’s suppression list',
 });
 
+export const emailsBounced = new Counter({
+  name: 'emails_bounced_total',
+  help: 'Sent emails that a bounce report (DSN) came back for',
+});
+
+export const emailsComplained = new Counter({
+  name: 'emails_complained_total',
+  help: 'Complaints (feedback reports) about sent emails',
+});
+
 export const sendDuration = new Histogram({
   name: 'email_send_duration_seconds',
   help: 'Time from picking a job to the SMTP server accepting it',

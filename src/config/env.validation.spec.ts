@@ -89,9 +89,31 @@ describe('validate (environment)', () => {
     [{ WEBHOOK_SECRET: HOOK.WEBHOOK_SECRET }, /^WEBHOOK_URL must be set when WEBHOOK_SECRET is$/],
     [{ ...HOOK, WEBHOOK_URL: 'http://example.com' }, /^WEBHOOK_URL must be https/],
     [{ ...HOOK, WEBHOOK_SECRET: 'c2hvcnQ=' }, /^WEBHOOK_SECRET must start with whsec_/],
+    [{ BOUNCE_DOMAIN: 'localhost' }, /^BOUNCE_DOMAIN must be a domain name/],
+    [{ BOUNCE_DOMAIN: 'bad_domain.example' }, /^BOUNCE_DOMAIN must be a domain name/],
+    [{ BOUNCE_DOMAIN: 'ann@bounces.example' }, /^BOUNCE_DOMAIN must be a domain name/],
+    [{ BOUNCE_DOMAIN: '-x.example' }, /^BOUNCE_DOMAIN must be a domain name/],
+    [{ BOUNCE_DOMAIN: 'b.example', BOUNCE_SMTP_PORT: '0' }, /^BOUNCE_SMTP_PORT must not be less/],
+    [{ BOUNCE_DOMAIN: 'b.example', BOUNCE_SMTP_PORT: '65536' }, /^BOUNCE_SMTP_PORT must not be/],
+    [{ BOUNCE_SMTP_PORT: '2525' }, /^BOUNCE_SMTP_PORT: needs BOUNCE_DOMAIN/],
   ])('refuses %j with a message naming it', (patch, message) => {
     expect(() => validate({ ...KEYS, ...patch })).toThrow(ConfigError);
     expect(() => validate({ ...KEYS, ...patch })).toThrow(message);
+  });
+
+  it('takes the bounce settings: the domain lowercased, the listener off unless a port is set', () => {
+    expect(validate(KEYS)).toMatchObject({ BOUNCE_SMTP_HOST: '0.0.0.0' });
+    expect(validate(KEYS).BOUNCE_DOMAIN).toBeUndefined();
+    expect(validate(KEYS).BOUNCE_SMTP_PORT).toBeUndefined();
+    const env = validate({
+      ...KEYS,
+      BOUNCE_DOMAIN: 'Bounces.Shop.Example',
+      BOUNCE_SMTP_PORT: '25',
+    });
+    expect(env).toMatchObject({ BOUNCE_DOMAIN: 'bounces.shop.example', BOUNCE_SMTP_PORT: 25 });
+    expect(validate({ ...KEYS, BOUNCE_DOMAIN: 'xn--bcher-kva.example' }).BOUNCE_DOMAIN).toBe(
+      'xn--bcher-kva.example',
+    );
   });
 
   it('parses WEBHOOK_URL and WEBHOOK_SECRET once, and passes them to supervised processes', () => {

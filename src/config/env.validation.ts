@@ -19,6 +19,9 @@ import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
 import { WebhookEndpoint, loadDefaultWebhook } from './webhook.config';
 
+// A host name of two or more LDH labels (punycode for an IDN): the domain an MX record names.
+const DOMAIN =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const PROCESSES = `$property must be a whole number from 1 to ${MAX_PROCESSES}`;
 
@@ -96,6 +99,13 @@ export class EnvironmentVariables {
   @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS: number = 10_000;
   /** Parallel webhook POSTs of each worker process (not split like WORKER_CONCURRENCY). */
   @IsInt() @Min(1) @Max(100) WEBHOOK_CONCURRENCY: number = 8;
+  /** The envelope sender's domain (VERP): bounces come back there (SPEC §8); lowercased. */
+  @IsOptional()
+  @Matches(DOMAIN, { message: '$property must be a domain name like bounces.shop.example' })
+  BOUNCE_DOMAIN?: string;
+  /** The inbound SMTP listener for bounces and complaints; unset = off. Needs BOUNCE_DOMAIN. */
+  @IsOptional() @IsInt() @Min(1) @Max(65535) BOUNCE_SMTP_PORT?: number;
+  @IsString() @MinLength(1) BOUNCE_SMTP_HOST: string = '0.0.0.0';
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
   /** Not a variable: MAIL_FROM as validate() parsed it. */
@@ -132,6 +142,9 @@ export function validate(
   if (env.MAIL_FROM && !env.mailFrom) {
     throw new ConfigError('MAIL_FROM: must be one address like "Shop <no-reply@shop.example>"');
   }
+  env.BOUNCE_DOMAIN = env.BOUNCE_DOMAIN?.toLowerCase();
+  if (env.BOUNCE_SMTP_PORT !== undefined && !env.BOUNCE_DOMAIN)
+    throw new ConfigError('BOUNCE_SMTP_PORT: needs BOUNCE_DOMAIN, the domain it accepts mail for');
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
   env.webhookDefault = loadDefaultWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET);
   const supervisedAs = raw[SUPERVISED_AS];

@@ -10,6 +10,7 @@ import { EmailEventFactory } from './events/email-event.factory';
 import { WebhookEndpoints } from './events/webhook-endpoints';
 import { webhookQueueOptions } from './events/webhook-queue.options';
 import { TemplateService } from './template.service';
+import { ReturnPathService } from './bounces/return-path.service';
 
 const SHARED = [
   EmailQueueConnection,
@@ -18,6 +19,7 @@ const SHARED = [
   TemplateService,
   WebhookEndpoints,
   EmailEventFactory,
+  ReturnPathService,
 ];
 
 /**

@@ -45,8 +45,9 @@
         ['waiting', 'active', 'delayed', 'completed', 'failed'].forEach(function (state) {
           set('queue.' + state, info.queue ? info.queue[state] : '–');
         });
-        set('totals.sent', info.totals ? info.totals.sent : '–');
-        set('totals.failed', info.totals ? info.totals.failed : '–');
+        ['sent', 'failed', 'bounced', 'complained'].forEach(function (total) {
+          set('totals.' + total, info.totals ? info.totals[total] : '–');
+        });
         set('uptime', uptime(info.uptime_seconds));
         set('redis', 'Redis ' + info.redis);
         set('redis-text', info.redis);

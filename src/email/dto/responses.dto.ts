@@ -20,6 +20,12 @@ export class AcceptedBatchDto {
   ids!: string[];
 }
 
+export class AcceptedReportDto {
+  /** Always, whatever the report turned out to be: nothing tells a sender what was applied. */
+  @ApiProperty({ enum: ['accepted'], example: 'accepted' })
+  result!: 'accepted';
+}
+
 /** Every state an email can be in (SPEC §3). */
 export const EMAIL_STATES = [
   'queued',
@@ -31,6 +37,17 @@ export const EMAIL_STATES = [
   'suppressed',
   'bounced',
 ] as const;
+
+/** What the bounce report of a `bounced` email said. */
+export class BounceInfoDto {
+  @ApiProperty({ example: 'ann@example.com' })
+  recipient!: string;
+  /** The enhanced status code (RFC 3463). */
+  @ApiPropertyOptional({ example: '5.1.1' })
+  status?: string;
+  @ApiPropertyOptional({ example: '550 5.1.1 <ann@example.com>: Recipient address rejected' })
+  diagnostic?: string;
+}
 
 export class EmailStatusDto {
   @ApiProperty({ example: '6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11' })
@@ -64,6 +81,9 @@ export class EmailStatusDto {
   tags?: string[];
   @ApiPropertyOptional({ example: { user_id: '42' } })
   metadata?: Record<string, string>;
+  /** A `bounced` email: who bounced, as the bounce report said (SPEC §8). */
+  @ApiPropertyOptional({ type: BounceInfoDto })
+  bounce?: BounceInfoDto;
   /** Sent with a test-mode key: written to the outbox, not sent. */
   @ApiPropertyOptional()
   test?: boolean;

@@ -51,14 +51,14 @@ export class EmailEventFactory {
 
   /**
    * `occurrence` tells apart the events of one type that an email can have several of (a
-   * delay per attempt): the event id, hence `webhook-id`, is the same on every retry and
+   * delay per attempt, `report` for the delay a report told of after the send): the event id, hence `webhook-id`, is the same on every retry and
    * for a repeated emit of the same event, and differs between events.
    */
   build(
     email: EmailSummary,
     type: WebhookEventType,
     change: EmailChange,
-    occurrence?: number,
+    occurrence?: number | 'report',
   ): BullJobSpec | undefined {
     if (!this.endpoints.wants(email.key, type)) return undefined;
     const suffix = occurrence === undefined ? '' : `_${occurrence}`;

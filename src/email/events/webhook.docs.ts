@@ -17,7 +17,7 @@ const BASE: EmailEventData = {
 const TYPES: Record<WebhookEventType, [string, Partial<EmailEventData>]> = {
   'email.sent': ['the SMTP server answered 250', {}],
   'email.delivery_delayed': [
-    'a transient failure (SMTP 4xx, timeout); another try is coming',
+    'a transient failure (SMTP 4xx, timeout); another try is coming; or a delay report after the 250',
     { status: 'queued', error: '451 4.3.0 Try again later' },
   ],
   'email.failed': [
@@ -30,11 +30,11 @@ const TYPES: Record<WebhookEventType, [string, Partial<EmailEventData>]> = {
     { status: 'suppressed' },
   ],
   'email.bounced': [
-    'planned: a bounce came back after the 250',
+    'a bounce report came back after the 250; the recipient is suppressed',
     { status: 'bounced', recipient: 'ann@example.com', diagnostic: '550 5.1.1 No such user' },
   ],
   'email.complained': [
-    'planned: the recipient marked it as spam',
+    'a complaint: the recipient marked it as spam and is suppressed',
     { recipient: 'ann@example.com' },
   ],
 };

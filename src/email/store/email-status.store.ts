@@ -3,11 +3,17 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { LuaScript, defineScript } from '../../redis/lua-script';
 import { EMAIL_QUEUE, STATUS_TTL_SECONDS } from './email.constants';
-import { EmailStatus } from './email.types';
+import { EmailJobData, EmailStatus } from './email.types';
 
-/** Fields a worker may change after the record is created. */
+/** Who a sent email went to and what about: what a bounce that comes days later is told by. */
+export type SentSummary = Pick<EmailJobData, 'from' | 'to' | 'cc' | 'bcc' | 'subject'>;
+
+/** Fields a worker (or a bounce report) may change after the record is created. */
 export type StatusUpdate = Partial<
-  Pick<EmailStatus, 'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed'>
+  Pick<
+    EmailStatus,
+    'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed' | 'bounce'
+  > & { summary: SentSummary }
 >;
 
 /** A new record: who may read it, and how long it must outlive its send time. */
@@ -23,7 +29,9 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'suppressed', 'test']);
+const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'suppressed', 'test', 'bounce']);
+/** The record's own fields, never shown: whose it is, the sent summary, reports seen. */
+export const HIDDEN_FIELDS = new Set(['owner', 'summary', 'complained', 'delay_reported']);
 
 export function flatten(fields: Record<string, unknown>): Record<string, string> {
   const flat: Record<string, string> = {};
@@ -39,7 +47,7 @@ export function statusOf(raw: Record<string, string>, owner: string): EmailStatu
   if (raw.owner !== owner) return undefined;
   const record: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(raw)) {
-    if (field === 'owner') continue;
+    if (HIDDEN_FIELDS.has(field)) continue;
     record[field] = JSON_FIELDS.has(field) ? JSON.parse(value) : value;
   }
   record.attempts = Number(raw.attempts ?? 0);

@@ -123,7 +123,8 @@ export class SuppressionStore {
     return addresses.filter((_, i) => found[i] !== null);
   }
 
-  private keysOf(owner: string): [string, string] {
+  /** A key's list: its entries' hash and its index (for scripts that add to it, like ADD). */
+  keysOf(owner: string): [string, string] {
     const entries = this.queue.toKey(`suppressions:${owner}`);
     return [entries, `${entries}:index`];
   }

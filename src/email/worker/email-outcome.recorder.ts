@@ -41,7 +41,13 @@ export class EmailOutcomeRecorder {
     ms: number,
     { rejected, suppressed }: { rejected: string[]; suppressed: string[] },
   ): Promise<void> {
-    const sent: StatusUpdate = { status: 'sent', sent_at: new Date().toISOString(), rejected };
+    const { from, to, cc, bcc, subject } = job.data;
+    const sent: StatusUpdate = {
+      status: 'sent',
+      sent_at: new Date().toISOString(),
+      rejected,
+      summary: { from, to, cc, bcc, subject },
+    };
     if (suppressed.length > 0) sent.suppressed = suppressed;
     const event = this.events.build(job.data, 'email.sent', {
       status: 'sent',

@@ -75,6 +75,7 @@ function setup(
     outcomes,
     { started: jest.fn(), ended: jest.fn() } as never,
     suppressions as unknown as SendSuppressions,
+    { of: jest.fn().mockResolvedValue(undefined) } as never,
     {} as never,
     logger,
   );

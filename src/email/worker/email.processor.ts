@@ -16,6 +16,7 @@ import { jobDataProblem } from './job-data.check';
 import { InvalidJobError } from './send-failure';
 import { SendLoad } from './webhooks/send-load';
 import { TemplateService } from '../template.service';
+import { ReturnPathService } from '../bounces/return-path.service';
 import {
   SendSuppressions,
   recipientsOf,
@@ -58,6 +59,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     private readonly outcomes: EmailOutcomeRecorder,
     private readonly load: SendLoad,
     private readonly suppressions: SendSuppressions,
+    private readonly returnPaths: ReturnPathService,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -113,8 +115,11 @@ export class EmailProcessor implements OnApplicationBootstrap {
       if (problem) throw new InvalidJobError(problem);
       suppressed = await this.suppressions.suppressedOf(job.data);
       const left = withoutSuppressed(job.data, suppressed);
-      if (recipientsOf(left).length > 0)
-        info = await this.mailer.sendMail(composeMail({ ...job.data, ...left }, this.templates));
+      if (recipientsOf(left).length > 0) {
+        const returnPath = await this.returnPaths.of(job.data.id);
+        const mail = composeMail({ ...job.data, ...left }, this.templates, returnPath);
+        info = await this.mailer.sendMail(mail);
+      }
     } catch (error) {
       await this.noteRefusals(job, at, error);
       await this.outcomes.failed(job, error, at);

@@ -3,8 +3,15 @@ import { EmailJobData } from '../store/email.types';
 import { TemplateService, htmlToText } from '../template.service';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 
-/** nodemailer's message of a job: the body rendered, attachments decoded. */
-export function composeMail(data: EmailJobData, templates: TemplateService): ISendMailOptions {
+/**
+ * nodemailer's message of a job: the body rendered, attachments decoded. With `returnPath`
+ * (the email's VERP address) that is the SMTP envelope sender; the From header stays.
+ */
+export function composeMail(
+  data: EmailJobData,
+  templates: TemplateService,
+  returnPath?: string,
+): ISendMailOptions {
   const body = data.template
     ? templates.render(data.template, data.context)
     : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
@@ -17,6 +24,10 @@ export function composeMail(data: EmailJobData, templates: TemplateService): ISe
     bcc: data.bcc,
     replyTo: data.reply_to,
     subject: data.subject,
+    // A custom envelope replaces the one nodemailer derives: it names every recipient again.
+    envelope: returnPath
+      ? { from: returnPath, to: data.to, cc: data.cc, bcc: data.bcc }
+      : undefined,
     ...body,
     headers: data.headers,
     attachments: data.attachments?.map((attachment) => ({

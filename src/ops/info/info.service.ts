@@ -15,7 +15,7 @@ export interface InfoSnapshot {
   uptime_seconds: number;
   redis: 'up' | 'down';
   queue: Omit<JobCounts, 'paused'> | null;
-  totals: { sent: number; failed: number } | null;
+  totals: Pick<EmailStats, 'sent' | 'failed' | 'bounced' | 'complained'> | null;
   minutes: EmailStats['minutes'];
   transport: string;
   board: boolean;
@@ -53,7 +53,14 @@ export class InfoService {
       uptime_seconds: Math.round(process.uptime()),
       redis: counts ? 'up' : 'down',
       queue: counts ? { waiting, active, delayed, completed, failed } : null,
-      totals: stats ? { sent: stats.sent, failed: stats.failed } : null,
+      totals: stats
+        ? {
+            sent: stats.sent,
+            failed: stats.failed,
+            bounced: stats.bounced,
+            complained: stats.complained,
+          }
+        : null,
       minutes: stats?.minutes ?? [],
       transport: this.transport,
       board: this.board,
