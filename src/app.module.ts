@@ -10,6 +10,7 @@ import { EnvironmentVariables } from './config/env.validation';
 import { loadEnvironment } from './config/environment';
 import { EmailApiModule } from './email/http/email-api.module';
 import { SuppressionsApiModule } from './email/suppressions/suppressions.module';
+import { DkimApiModule } from './email/dkim/dkim.module';
 import { EmailWorkerModule } from './email/worker/email-worker.module';
 import { BoardModule } from './ops/board/board.module';
 import { InfoModule } from './ops/info/info.module';
@@ -54,7 +55,9 @@ export class AppModule {
           }),
         }),
         OpsModule,
-        ...(api ? [EmailApiModule, SuppressionsApiModule, InfoModule, BoardModule] : []),
+        ...(api
+          ? [EmailApiModule, SuppressionsApiModule, DkimApiModule, InfoModule, BoardModule]
+          : []),
         ...(worker ? [EmailWorkerModule] : []),
       ],
       providers: [

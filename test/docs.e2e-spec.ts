@@ -67,6 +67,7 @@ describe('OpenAPI document at /docs-json', () => {
         '/templates/{name}/render',
         '/suppressions',
         '/suppressions/{address}',
+        '/dkim',
       ]),
     );
   });
@@ -77,7 +78,7 @@ describe('OpenAPI document at /docs-json', () => {
       bearer: { type: 'http', scheme: 'bearer' },
     });
     for (const path of Object.keys(doc.paths).filter((p) =>
-      /^\/(send-email|templates|suppressions)/.test(p),
+      /^\/(send-email|templates|suppressions|dkim)/.test(p),
     )) {
       for (const operation of Object.values(doc.paths[path])) {
         expect(operation.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);

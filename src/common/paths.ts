@@ -21,6 +21,7 @@ export const ROUTES = {
   email: 'send-email',
   templates: 'templates',
   suppressions: 'suppressions',
+  dkim: 'dkim',
   health: 'health',
   metrics: 'metrics',
   docs: 'docs',

@@ -7,6 +7,7 @@ const JSON_PREFIXES = [
   ROUTES.email,
   ROUTES.templates,
   ROUTES.suppressions,
+  ROUTES.dkim,
   ROUTES.health,
   ROUTES.metrics,
   'info.json',

@@ -89,6 +89,7 @@ describe('validate (environment)', () => {
     [{ WEBHOOK_SECRET: HOOK.WEBHOOK_SECRET }, /^WEBHOOK_URL must be set when WEBHOOK_SECRET is$/],
     [{ ...HOOK, WEBHOOK_URL: 'http://example.com' }, /^WEBHOOK_URL must be https/],
     [{ ...HOOK, WEBHOOK_SECRET: 'c2hvcnQ=' }, /^WEBHOOK_SECRET must start with whsec_/],
+    [{ DKIM_KEYS_FILE: '/nonexistent/dkim.json' }, /^DKIM_KEYS_FILE: cannot read it as JSON$/],
   ])('refuses %j with a message naming it', (patch, message) => {
     expect(() => validate({ ...KEYS, ...patch })).toThrow(ConfigError);
     expect(() => validate({ ...KEYS, ...patch })).toThrow(message);

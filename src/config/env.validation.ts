@@ -17,6 +17,7 @@ import { MailAddress, parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
 import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
+import { DkimKey, loadDkimKeys } from './dkim.config';
 import { WebhookEndpoint, loadDefaultWebhook } from './webhook.config';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -96,12 +97,16 @@ export class EnvironmentVariables {
   @IsInt() @Min(100) @Max(60_000) WEBHOOK_TIMEOUT_MS: number = 10_000;
   /** Parallel webhook POSTs of each worker process (not split like WORKER_CONCURRENCY). */
   @IsInt() @Min(1) @Max(100) WEBHOOK_CONCURRENCY: number = 8;
+  /** JSON [{domain, selector, private_key_file}]: mail From those domains is DKIM-signed. */
+  @IsOptional() @IsString() DKIM_KEYS_FILE?: string;
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
   /** Not a variable: MAIL_FROM as validate() parsed it. */
   declare mailFrom?: MailAddress;
   /** Not a variable: WEBHOOK_URL and WEBHOOK_SECRET as validate() parsed them. */
   declare webhookDefault?: WebhookEndpoint;
+  /** Not a variable: DKIM_KEYS_FILE's keys, loaded and checked. */
+  declare dkimKeys: DkimKey[];
   /** Not a variable: what this process runs, from ROLE (see role.ts). */
   declare plan: ProcessPlan;
 }
@@ -134,6 +139,7 @@ export function validate(
   }
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
   env.webhookDefault = loadDefaultWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET);
+  env.dkimKeys = loadDkimKeys(env.DKIM_KEYS_FILE);
   const supervisedAs = raw[SUPERVISED_AS];
   env.plan = planOf(
     env,

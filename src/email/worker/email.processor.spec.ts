@@ -75,7 +75,7 @@ function setup(
     outcomes,
     { started: jest.fn(), ended: jest.fn() } as never,
     suppressions as unknown as SendSuppressions,
-    {} as never,
+    { get: () => [] } as never,
     logger,
   );
   const job = {

@@ -113,8 +113,11 @@ export class EmailProcessor implements OnApplicationBootstrap {
       if (problem) throw new InvalidJobError(problem);
       suppressed = await this.suppressions.suppressedOf(job.data);
       const left = withoutSuppressed(job.data, suppressed);
+      const dkimKeys = this.config.get('dkimKeys', { infer: true });
       if (recipientsOf(left).length > 0)
-        info = await this.mailer.sendMail(composeMail({ ...job.data, ...left }, this.templates));
+        info = await this.mailer.sendMail(
+          composeMail({ ...job.data, ...left }, this.templates, dkimKeys),
+        );
     } catch (error) {
       await this.noteRefusals(job, at, error);
       await this.outcomes.failed(job, error, at);
