@@ -31,13 +31,23 @@ interface DkimRecord {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'dkim-e2e-'));
-const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-writeFileSync(join(dir, 'shop.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+const ed25519 = generateKeyPairSync('ed25519').privateKey;
+writeFileSync(join(dir, 'shop.pem'), rsa.export({ type: 'pkcs8', format: 'pem' }));
+writeFileSync(join(dir, 'news.pem'), ed25519.export({ type: 'pkcs8', format: 'pem' }));
 const KEYS_FILE = join(dir, 'dkim.json');
 writeFileSync(
   KEYS_FILE,
-  JSON.stringify([{ domain: 'shop.example', selector: 'mail2026', private_key_file: 'shop.pem' }]),
+  JSON.stringify([
+    { domain: 'shop.example', selector: 'mail2026', private_key_file: 'shop.pem' },
+    { domain: 'news.example', selector: 'ed2026', private_key_file: 'news.pem' },
+  ]),
 );
+/** Each algorithm: the From domain whose key uses it, its selector and its a= tag. */
+const ALGORITHMS = [
+  ['RSA', 'shop.example', 'mail2026', 'rsa-sha256'],
+  ['Ed25519', 'news.example', 'ed2026', 'ed25519-sha256'],
+] as const;
 
 /** A verifier whose DNS holds exactly what GET /dkim told us to publish. */
 async function verify(
@@ -81,26 +91,54 @@ describe('DKIM signing (DKIM_KEYS_FILE)', () => {
         dns_type: 'TXT',
         dns_value: expect.stringMatching(/^v=DKIM1; k=rsa; p=[A-Za-z0-9+/]+=*$/),
       },
+      {
+        domain: 'news.example',
+        selector: 'ed2026',
+        dns_name: 'ed2026._domainkey.news.example',
+        dns_type: 'TXT',
+        dns_value: expect.stringMatching(/^v=DKIM1; k=ed25519; p=[A-Za-z0-9+/]{43}=$/),
+      },
     ]);
   });
 
-  it('signs mail From the domain so that an independent verifier passes it', async () => {
-    const id = await acceptedId(service.http, textMail('Signed with DKIM'));
-    const mail = await arrived('Signed with DKIM');
-    expect(mail.parsed.messageId).toContain(id);
-    expect(await verify(mail.raw, await published(service))).toEqual([
-      { result: 'pass', d: 'shop.example', s: 'mail2026' },
-    ]);
-    expect(mail.raw.toString()).toMatch(/DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed;/);
-  });
+  it.each(ALGORITHMS)(
+    '%s: signs mail From a subdomain so that an independent verifier passes it',
+    async (name, domain, selector, algorithm) => {
+      const subject = `Signed with ${name}`;
+      const from = `Shop <no-reply@mail.${domain}>`;
+      const cc = ['Bob <bob@example.com>'];
+      const id = await acceptedId(
+        service.http,
+        textMail(subject, { email_from: from, cc, bcc: ['carol@example.com'] }),
+      );
+      const mail = await arrived(subject);
+      expect(mail.parsed.messageId).toContain(id);
+      expect(mail.to).toEqual(['ann@example.com', 'bob@example.com', 'carol@example.com']);
+      expect(await verify(mail.raw, await published(service))).toEqual([
+        { result: 'pass', d: domain, s: selector },
+      ]);
+      const header = new RegExp(`DKIM-Signature: v=1; a=${algorithm}; c=relaxed/relaxed;`);
+      expect(mail.raw.toString()).toMatch(header);
+      expect(mail.raw.toString()).not.toMatch(/^bcc:/im);
+    },
+  );
 
-  it('fails the signature of a mail whose body was changed on the way', async () => {
-    await acceptedId(service.http, textMail('Tampered', { message: { text: 'Pay 10 EUR' } }));
-    const mail = await arrived('Tampered');
-    const tampered = Buffer.from(mail.raw.toString().replace('Pay 10 EUR', 'Pay 99 EUR'));
-    const [result] = await verify(tampered, await published(service));
-    expect(result.result).not.toBe('pass');
-  });
+  it.each(ALGORITHMS)(
+    '%s: fails the signature of a mail whose body was changed on the way',
+    async (name, domain) => {
+      const subject = `Tampered ${name}`;
+      const mail = textMail(subject, {
+        email_from: `no-reply@${domain}`,
+        message: { text: 'Pay 10 EUR' },
+      });
+      await acceptedId(service.http, mail);
+      const { raw } = await arrived(subject);
+      const tampered = Buffer.from(raw.toString().replace('Pay 10 EUR', 'Pay 99 EUR'));
+      expect(tampered.equals(raw)).toBe(false);
+      const [result] = await verify(tampered, await published(service));
+      expect(result.result).not.toBe('pass');
+    },
+  );
 
   it('leaves mail From a domain without a key unsigned', async () => {
     await acceptedId(
@@ -119,14 +157,17 @@ describe('DKIM signing into the outbox (no SMTP_URL)', () => {
     { smtp: false },
   );
 
-  it('signs the .eml it writes as it would sign over SMTP', async () => {
-    const id = await acceptedId(stack.service.http, textMail('Outbox signed'));
-    await stack.service.finished(id);
-    const [file] = readdirSync(outbox);
-    const raw = readFileSync(join(outbox, file));
-    const records = await published(stack.service);
-    expect(await verify(raw, records)).toEqual([
-      { result: 'pass', d: 'shop.example', s: 'mail2026' },
-    ]);
-  });
+  it.each(ALGORITHMS)(
+    '%s: signs the .eml it writes as it would sign over SMTP',
+    async (name, domain, selector) => {
+      const mail = textMail(`Outbox ${name}`, { email_from: `no-reply@${domain}` });
+      const id = await acceptedId(stack.service.http, mail);
+      await stack.service.finished(id);
+      const file = readdirSync(outbox).find((f) => f.includes(id));
+      const raw = readFileSync(join(outbox, file!));
+      expect(await verify(raw, await published(stack.service))).toEqual([
+        { result: 'pass', d: domain, s: selector },
+      ]);
+    },
+  );
 });

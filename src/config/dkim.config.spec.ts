@@ -53,9 +53,19 @@ describe('loadDkimKeys', () => {
     expect(key).toEqual({
       domain: 'shop.example',
       selector: 'mail2026',
+      algorithm: 'rsa',
       privateKey: expect.stringContaining('-----BEGIN PRIVATE KEY-----'),
       dnsTxt: `v=DKIM1; k=rsa; p=${spki}`,
     });
+  });
+
+  it('loads an Ed25519 key, publishing its bare 32-byte public key (RFC 8463)', () => {
+    const [key] = loadDkimKeys(fileWith([entry({ private_key_file: 'keys/ed.pem' })]));
+    const jwk = createPublicKey(key.privateKey).export({ format: 'jwk' });
+    expect(key.algorithm).toBe('ed25519');
+    expect(key.dnsTxt).toBe(
+      `v=DKIM1; k=ed25519; p=${Buffer.from(jwk.x!, 'base64url').toString('base64')}`,
+    );
   });
 
   it.each([
@@ -68,7 +78,6 @@ describe('loadDkimKeys', () => {
     ['a missing key file', [entry({ private_key_file: 'keys/none.pem' })], 'cannot read a PEM'],
     ['a file that is no key', [entry({ private_key_file: 'keys/junk.pem' })], 'cannot read a PEM'],
     ['RSA under 2048 bits', [entry({ private_key_file: 'keys/weak.pem' })], 'RSA of 2048 bits'],
-    ['an Ed25519 key', [entry({ private_key_file: 'keys/ed.pem' })], 'Ed25519 keys are not'],
     ['two keys for a domain', [entry(), entry({ selector: 'b' })], 'entry 2: a second key'],
   ])('stops the start for %s, naming the entry', (_what, content, message) => {
     expect(refused(content)).toContain(message);

@@ -9,6 +9,8 @@ export interface DkimKey {
   /** The d= domain, lowercase ASCII: mail From it or a subdomain of it is signed with this key. */
   domain: string;
   selector: string;
+  /** rsa: signed by nodemailer (rsa-sha256); ed25519: by ed25519.signer.ts (RFC 8463). */
+  algorithm: 'rsa' | 'ed25519';
   /** PKCS#8 PEM, as nodemailer's signer takes it. */
   privateKey: string;
   /** The TXT record to publish at `<selector>._domainkey.<domain>`. */
@@ -34,7 +36,7 @@ function selectorOf(value: unknown, where: string): string {
   return value.toLowerCase();
 }
 
-/** The key's file, read relative to DKIM_KEYS_FILE's folder; only RSA of 2048+ bits signs. */
+/** The key's file, read relative to DKIM_KEYS_FILE's folder: RSA of 2048+ bits, or Ed25519. */
 function keyOf(value: unknown, where: string, folder: string): KeyObject {
   if (typeof value !== 'string' || value === '')
     throw new ConfigError(`${where}.private_key_file must name a PEM file`);
@@ -44,14 +46,19 @@ function keyOf(value: unknown, where: string, folder: string): KeyObject {
   } catch {
     throw new ConfigError(`${where}.private_key_file: cannot read a PEM private key from it`);
   }
-  if (key.asymmetricKeyType === 'ed25519')
-    throw new ConfigError(
-      `${where}: Ed25519 keys are not signed yet (nodemailer signs rsa-sha256 only); use RSA`,
-    );
+  if (key.asymmetricKeyType === 'ed25519') return key;
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS)
-    throw new ConfigError(`${where}: the key must be RSA of ${MIN_RSA_BITS} bits or more`);
+    throw new ConfigError(
+      `${where}: the key must be RSA of ${MIN_RSA_BITS} bits or more, or Ed25519`,
+    );
   return key;
+}
+
+/** p=: the DER SubjectPublicKeyInfo for RSA; the bare 32-byte key for Ed25519 (RFC 8463). */
+function publicKeyOf(key: KeyObject): string {
+  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  return (key.asymmetricKeyType === 'ed25519' ? spki.subarray(-32) : spki).toString('base64');
 }
 
 function entryOf(entry: unknown, where: string, folder: string): DkimKey {
@@ -62,12 +69,13 @@ function entryOf(entry: unknown, where: string, folder: string): DkimKey {
   if (unknown)
     throw new ConfigError(`${where}: unknown field "${unknown}" (it takes ${FIELDS.join(', ')})`);
   const key = keyOf(fields.private_key_file, where, folder);
-  const spki = createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64');
+  const algorithm = key.asymmetricKeyType === 'ed25519' ? 'ed25519' : 'rsa';
   return {
     domain: domainOf(fields.domain, where),
     selector: selectorOf(fields.selector, where),
+    algorithm,
     privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    dnsTxt: `v=DKIM1; k=rsa; p=${spki}`,
+    dnsTxt: `v=DKIM1; k=${algorithm}; p=${publicKeyOf(key)}`,
   };
 }
 

@@ -11,7 +11,7 @@ import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData } from '../store/email.types';
 import { Attempt, EmailOutcomeRecorder } from './email-outcome.recorder';
-import { composeMail } from './mail.composer';
+import { composeSigned } from './mail.composer';
 import { jobDataProblem } from './job-data.check';
 import { InvalidJobError } from './send-failure';
 import { SendLoad } from './webhooks/send-load';
@@ -116,7 +116,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
       const dkimKeys = this.config.get('dkimKeys', { infer: true });
       if (recipientsOf(left).length > 0)
         info = await this.mailer.sendMail(
-          composeMail({ ...job.data, ...left }, this.templates, dkimKeys),
+          await composeSigned({ ...job.data, ...left }, this.templates, dkimKeys),
         );
     } catch (error) {
       await this.noteRefusals(job, at, error);

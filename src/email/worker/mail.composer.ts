@@ -2,19 +2,18 @@ import { ISendMailOptions } from '@nestjs-modules/mailer';
 import { DkimKey, dkimKeyFor } from '../../config/dkim.config';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService, htmlToText } from '../template.service';
+import { signedRaw } from '../dkim/ed25519.signer';
 import { OUTBOX_TRANSPORT } from './mail-transport';
 
 /**
- * nodemailer's message of a job: the body rendered, attachments decoded; signed by
- * nodemailer's DKIM (relaxed/relaxed) with the From domain's key of `dkimKeys` if it has one,
- * whatever the transport (the outbox too).
+ * nodemailer's message of a job: the body rendered, attachments decoded; with an RSA `dkim`
+ * key, signed by nodemailer's DKIM (relaxed/relaxed) whatever the transport (the outbox too).
  */
 export function composeMail(
   data: EmailJobData,
   templates: TemplateService,
-  dkimKeys: readonly DkimKey[] = [],
+  dkim?: DkimKey,
 ): ISendMailOptions {
-  const dkim = dkimKeyFor(dkimKeys, data.from.address);
   const body = data.template
     ? templates.render(data.template, data.context)
     : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
@@ -29,15 +28,25 @@ export function composeMail(
     subject: data.subject,
     ...body,
     headers: data.headers,
-    dkim: dkim && {
-      domainName: dkim.domain,
-      keySelector: dkim.selector,
-      privateKey: dkim.privateKey,
-    },
+    dkim:
+      dkim?.algorithm === 'rsa'
+        ? { domainName: dkim.domain, keySelector: dkim.selector, privateKey: dkim.privateKey }
+        : undefined,
     attachments: data.attachments?.map((attachment) => ({
       filename: attachment.filename,
       content: Buffer.from(attachment.content, 'base64'),
       contentType: attachment.content_type,
     })),
   };
+}
+
+/** composeMail with the From domain's DKIM key; an Ed25519 one signs the built message here. */
+export async function composeSigned(
+  data: EmailJobData,
+  templates: TemplateService,
+  dkimKeys: readonly DkimKey[],
+): Promise<ISendMailOptions> {
+  const key = dkimKeyFor(dkimKeys, data.from.address);
+  const mail = composeMail(data, templates, key);
+  return key?.algorithm === 'ed25519' ? signedRaw(mail, key) : mail;
 }
