@@ -19,6 +19,7 @@ import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
 import { DkimKey, loadDkimKeys } from './dkim.config';
 import { WebhookEndpoint, loadDefaultWebhook } from './webhook.config';
+import { SmtpTransportConfig, checkKeyRoutes, loadTransports } from './transports.config';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const PROCESSES = `$property must be a whole number from 1 to ${MAX_PROCESSES}`;
@@ -99,6 +100,10 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(100) WEBHOOK_CONCURRENCY: number = 8;
   /** JSON [{domain, selector, private_key_file}]: mail From those domains is DKIM-signed. */
   @IsOptional() @IsString() DKIM_KEYS_FILE?: string;
+  /** JSON [{name, url, pool?}]: named SMTP transports, failed over in order (SPEC §9). */
+  @IsOptional() @IsString() TRANSPORTS_FILE?: string;
+  /** How long a transport that failed is skipped while others of a key's list work. */
+  @IsInt() @Min(0) @Max(3_600_000) TRANSPORT_COOLDOWN_MS: number = 30_000;
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
   /** Not a variable: MAIL_FROM as validate() parsed it. */
@@ -107,6 +112,8 @@ export class EnvironmentVariables {
   declare webhookDefault?: WebhookEndpoint;
   /** Not a variable: DKIM_KEYS_FILE's keys, loaded and checked. */
   declare dkimKeys: DkimKey[];
+  /** Not a variable: TRANSPORTS_FILE's transports, or SMTP_URL as `default`; none = outbox. */
+  declare transports: SmtpTransportConfig[];
   /** Not a variable: what this process runs, from ROLE (see role.ts). */
   declare plan: ProcessPlan;
 }
@@ -140,6 +147,8 @@ export function validate(
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
   env.webhookDefault = loadDefaultWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET);
   env.dkimKeys = loadDkimKeys(env.DKIM_KEYS_FILE);
+  env.transports = loadTransports(env.TRANSPORTS_FILE, env.SMTP_URL);
+  checkKeyRoutes(env.apiKeys, env.transports);
   const supervisedAs = raw[SUPERVISED_AS];
   env.plan = planOf(
     env,
