@@ -41,3 +41,9 @@ export const webhookDeliveries = new Counter({
   help: 'Webhook POSTs by result: delivered, retried (a failed try, another to come), exhausted (out of tries), dropped (no endpoint any more)',
   labelNames: ['result'] as const,
 });
+
+export const transportFailovers = new Counter({
+  name: 'email_transport_failovers_total',
+  help: 'Sends moved on to the next transport of a key’s list, by the transport that failed',
+  labelNames: ['from'] as const,
+});

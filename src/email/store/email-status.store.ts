@@ -7,7 +7,10 @@ import { EmailStatus } from './email.types';
 
 /** Fields a worker may change after the record is created. */
 export type StatusUpdate = Partial<
-  Pick<EmailStatus, 'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed'>
+  Pick<
+    EmailStatus,
+    'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed' | 'transport'
+  > & { transport_errors?: { transport: string; error: string }[] }
 >;
 
 /** A new record: who may read it, and how long it must outlive its send time. */
@@ -23,7 +26,9 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'suppressed', 'test']);
+const JSON_FIELDS = new Set([
+  ...['tags', 'metadata', 'rejected', 'suppressed', 'test', 'transport_errors'],
+]);
 
 export function flatten(fields: Record<string, unknown>): Record<string, string> {
   const flat: Record<string, string> = {};

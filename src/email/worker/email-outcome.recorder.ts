@@ -11,6 +11,7 @@ import { TemplateService } from '../template.service';
 import { BullJobSpec } from '../../redis/bull-internals';
 import { jobDataProblem } from './job-data.check';
 import { classifyFailure } from './send-failure';
+import { TransportError, TransportsFailed } from './transports/failover.sender';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
 /** One attempt of a job, as each of its log lines names it. */
@@ -39,10 +40,13 @@ export class EmailOutcomeRecorder {
     job: Job<EmailJobData>,
     at: Attempt,
     ms: number,
-    { rejected, suppressed }: { rejected: string[]; suppressed: string[] },
+    how: { rejected: string[]; suppressed: string[]; transport: string; errors: TransportError[] },
   ): Promise<void> {
+    const { rejected, suppressed, transport } = how;
     const sent: StatusUpdate = { status: 'sent', sent_at: new Date().toISOString(), rejected };
     if (suppressed.length > 0) sent.suppressed = suppressed;
+    sent.transport = transport;
+    if (how.errors.length > 0) sent.transport_errors = how.errors;
     const event = this.events.build(job.data, 'email.sent', {
       status: 'sent',
       attempts: at.attempt,
@@ -71,9 +75,15 @@ export class EmailOutcomeRecorder {
     const event =
       metric === 'invalid_job' ? undefined : this.events.build(job.data, type, change, at.attempt);
     const id = String(job.id);
+    const transport_errors = error instanceof TransportsFailed ? error.errors : undefined;
     if (final)
-      await this.finish(id, { status: 'failed', error: reason }, { reason: metric }, { event });
-    else await this.change(id, { status, error: reason }, event);
+      await this.finish(
+        id,
+        { status: 'failed', error: reason, transport_errors },
+        { reason: metric },
+        { event },
+      );
+    else await this.change(id, { status, error: reason, transport_errors }, event);
     const log = this.logger.logger;
     if (final) log.error({ ...at, reason, permanent }, 'failed');
     else log.warn({ ...at, reason }, 'send failed; will retry');

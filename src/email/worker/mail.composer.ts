@@ -3,11 +3,11 @@ import { DkimKey, dkimKeyFor } from '../../config/dkim.config';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService, htmlToText } from '../template.service';
 import { signedRaw } from '../dkim/ed25519.signer';
-import { OUTBOX_TRANSPORT } from './mail-transport';
 
 /**
  * nodemailer's message of a job: the body rendered, attachments decoded; with an RSA `dkim`
  * key, signed by nodemailer's DKIM (relaxed/relaxed) whatever the transport (the outbox too).
+ * The transport is FailoverSender's choice.
  */
 export function composeMail(
   data: EmailJobData,
@@ -18,7 +18,6 @@ export function composeMail(
     ? templates.render(data.template, data.context)
     : { html: data.html, text: data.text ?? (data.html ? htmlToText(data.html) : undefined) };
   return {
-    transporterName: data.test ? OUTBOX_TRANSPORT : undefined,
     messageId: data.message_id,
     from: data.from,
     to: data.to,
