@@ -202,6 +202,29 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     expect(record.attempts).toBeGreaterThan(1);
     await three.listen();
   });
+
+  it('shows each transport on /health, /metrics and the info page, never its host', async () => {
+    const { body: health } = await service.http.get('/health').expect(200);
+    const transports = (health as { details: Record<string, Record<string, unknown>> }).details
+      .transports;
+    expect(transports).toMatchObject({ status: 'up', two: { ok: true } });
+    expect(Object.keys(transports).sort()).toEqual(['one', 'status', 'three', 'two']);
+    const { text: metrics } = await service.http.get('/metrics').expect(200);
+    expect(metrics).toMatch(/^emails_sent_total\{transport="two"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^email_transport_failovers_total\{from="one"\} [1-9]\d*$/m);
+    const { text: info } = await service.http.get('/info.json').expect(200);
+    expect(JSON.parse(info)).toMatchObject({
+      transport: 'SMTP',
+      transports: [
+        { name: 'one', state: expect.any(String) },
+        { name: 'two', state: 'working' },
+        { name: 'three', state: expect.any(String) },
+      ],
+    });
+    const { text: page } = await service.http.get('/').expect(200);
+    expect(page).toContain('Transport two');
+    for (const sink of sinks) expect(page + info).not.toContain(String(sink.port));
+  });
 });
 
 describe('the circuit breaker (TRANSPORT_COOLDOWN_MS)', () => {

@@ -7,7 +7,8 @@ import { Counter, Histogram, register } from 'prom-client';
  */
 export const emailsSent = new Counter({
   name: 'emails_sent_total',
-  help: 'Emails accepted by the SMTP server (or written to the outbox)',
+  help: 'Emails accepted by the SMTP server (or written to the outbox), by transport',
+  labelNames: ['transport'] as const,
 });
 
 export const emailsFailed = new Counter({

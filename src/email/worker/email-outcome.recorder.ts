@@ -52,7 +52,8 @@ export class EmailOutcomeRecorder {
       attempts: at.attempt,
     });
     const more = { resting: restingData(job.data), event };
-    await this.finish(String(job.id), { ...sent, status: 'sent' }, { seconds: ms / 1000 }, more);
+    const detail = { seconds: ms / 1000, transport };
+    await this.finish(String(job.id), { ...sent, status: 'sent' }, detail, more);
   }
 
   /** Every recipient is on the key's suppression list: nothing was sent, nor will be. */
@@ -110,7 +111,7 @@ export class EmailOutcomeRecorder {
   private async finish(
     id: string,
     update: StatusUpdate & { status: Outcome },
-    detail: { seconds?: number; reason?: string },
+    detail: { seconds?: number; reason?: string; transport?: string },
     more: Finish,
   ): Promise<void> {
     this.stats.observe(update.status, detail);

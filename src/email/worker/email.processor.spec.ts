@@ -70,11 +70,10 @@ function setup(
     recordRefusals: jest.fn().mockResolvedValue([]),
   };
   const config = { get: (name: string) => (name === 'TRANSPORT_COOLDOWN_MS' ? 0 : []) } as never;
-  const sender = new FailoverSender(
-    { sendMail } as unknown as MailerService,
-    config,
-    new TransportState(),
-  );
+  const sender = new FailoverSender({ sendMail } as unknown as MailerService, config, {
+    record: jest.fn(),
+    failedOver: jest.fn(),
+  } as unknown as TransportState);
   const processor = new EmailProcessor(
     {} as never,
     sender,
