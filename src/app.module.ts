@@ -11,6 +11,7 @@ import { loadEnvironment } from './config/environment';
 import { EmailApiModule } from './email/http/email-api.module';
 import { BounceIntakeModule } from './email/intake/bounce-intake.module';
 import { SuppressionsApiModule } from './email/suppressions/suppressions.module';
+import { DkimApiModule } from './email/dkim/dkim.module';
 import { EmailWorkerModule } from './email/worker/email-worker.module';
 import { BoardModule } from './ops/board/board.module';
 import { InfoModule } from './ops/info/info.module';
@@ -56,7 +57,14 @@ export class AppModule {
         }),
         OpsModule,
         ...(api
-          ? [EmailApiModule, SuppressionsApiModule, BounceIntakeModule, InfoModule, BoardModule]
+          ? [
+              EmailApiModule,
+              SuppressionsApiModule,
+              BounceIntakeModule,
+              DkimApiModule,
+              InfoModule,
+              BoardModule,
+            ]
           : []),
         ...(worker ? [EmailWorkerModule] : []),
       ],

@@ -68,6 +68,7 @@ describe('OpenAPI document at /docs-json', () => {
         '/suppressions',
         '/suppressions/{address}',
         '/bounces',
+        '/dkim',
       ]),
     );
   });
@@ -78,7 +79,7 @@ describe('OpenAPI document at /docs-json', () => {
       bearer: { type: 'http', scheme: 'bearer' },
     });
     for (const path of Object.keys(doc.paths).filter((p) =>
-      /^\/(send-email|templates|suppressions|bounces)/.test(p),
+      /^\/(send-email|templates|suppressions|bounces|dkim)/.test(p),
     )) {
       for (const operation of Object.values(doc.paths[path])) {
         expect(operation.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);

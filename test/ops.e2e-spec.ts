@@ -99,7 +99,9 @@ describe('operator surfaces over HTTP', () => {
       const bad = await send('bounce@example.com', 'Metrics bad');
       await expect(stack.service.finished(bad)).rejects.toThrow();
       const after = (await stack.service.http.get('/metrics').expect(200)).text;
-      expect(metric(after, 'emails_sent_total') - metric(before, 'emails_sent_total')).toBe(1);
+      const sent = (text: string): number =>
+        metric(text, 'emails_sent_total', 'transport="default"');
+      expect(sent(after) - sent(before)).toBe(1);
       expect(
         metric(after, 'emails_failed_total', 'reason="rejected"') -
           metric(before, 'emails_failed_total', 'reason="rejected"'),

@@ -118,7 +118,7 @@ describe('scale-out: several api and worker processes on one Redis', () => {
     const { url } = workers[0];
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/^emails_sent_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^emails_sent_total\{transport="default"\} [1-9]\d*$/m);
     const api = await fetch(`${url}/send-email/`, {
       method: 'POST',
       headers: { 'X-API-Key': APP_KEY },

@@ -148,7 +148,7 @@ describe('ROLE=all: 2 api and 2 worker processes under the supervisor', () => {
       service.lines.filter((line) => line.msg === 'sent').map((line) => line.process),
     );
     expect([...senders].every((label) => String(label).startsWith('worker-'))).toBe(true);
-    expect(await metric(service, /^emails_sent_total (\d+)$/m)).toBe(6);
+    expect(await metric(service, /^emails_sent_total\{transport="default"\} (\d+)$/m)).toBe(6);
     expect(await metric(service, /^supervised_processes_up\{kind="worker"\} (\d+)$/m)).toBe(2);
     // Counters of every process add up: both API processes' requests are in.
     const posts = await metric(

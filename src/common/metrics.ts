@@ -7,7 +7,8 @@ import { Counter, Histogram, register } from 'prom-client';
  */
 export const emailsSent = new Counter({
   name: 'emails_sent_total',
-  help: 'Emails accepted by the SMTP server (or written to the outbox)',
+  help: 'Emails accepted by the SMTP server (or written to the outbox), by transport',
+  labelNames: ['transport'] as const,
 });
 
 export const emailsFailed = new Counter({
@@ -50,4 +51,10 @@ export const webhookDeliveries = new Counter({
   name: 'webhook_deliveries_total',
   help: 'Webhook POSTs by result: delivered, retried (a failed try, another to come), exhausted (out of tries), dropped (no endpoint any more)',
   labelNames: ['result'] as const,
+});
+
+export const transportFailovers = new Counter({
+  name: 'email_transport_failovers_total',
+  help: 'Sends moved on to the next transport of a key’s list, by the transport that failed',
+  labelNames: ['from'] as const,
 });

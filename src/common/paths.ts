@@ -22,6 +22,7 @@ export const ROUTES = {
   templates: 'templates',
   suppressions: 'suppressions',
   bounces: 'bounces',
+  dkim: 'dkim',
   health: 'health',
   metrics: 'metrics',
   docs: 'docs',

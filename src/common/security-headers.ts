@@ -8,6 +8,7 @@ const JSON_PREFIXES = [
   ROUTES.templates,
   ROUTES.suppressions,
   ROUTES.bounces,
+  ROUTES.dkim,
   ROUTES.health,
   ROUTES.metrics,
   'info.json',

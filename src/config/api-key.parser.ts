@@ -4,6 +4,7 @@
  */
 import { plainToInstance } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsInt,
@@ -30,6 +31,8 @@ export interface ApiKeyRecord {
   test: boolean;
   /** Where this key's delivery events go; unset = WEBHOOK_URL, if set (SPEC §7). */
   webhook?: WebhookEndpoint;
+  /** The transports its mail may use, in order (SPEC §9); unset = every one, file order. */
+  transports?: string[];
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -51,6 +54,7 @@ class ApiKeyEntry {
   @IsOptional() @IsBoolean() test?: boolean;
   /** `{url, secret, events?}`, checked by parseWebhookEndpoint (API_KEYS_FILE only). */
   webhook?: unknown;
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsString({ each: true }) transports?: string[];
 }
 
 function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
@@ -76,6 +80,7 @@ function fromEntry(entry: ApiKeyEntry, where: string): ApiKeyRecord {
       entry.webhook === undefined
         ? undefined
         : parseWebhookEndpoint(entry.webhook, `${where}: webhook`),
+    transports: entry.transports,
   };
 }
 

@@ -17,7 +17,9 @@ import { MailAddress, parseAddress } from '../mail-syntax/address.parser';
 import { ConfigError } from './config.error';
 import { ApiKeyRecord, isTrialKey, loadApiKeys } from './api-key.parser';
 import { MAX_PROCESSES, ProcessPlan, ROLES, Role, SUPERVISED_AS, planOf } from './role';
+import { DkimKey, loadDkimKeys } from './dkim.config';
 import { WebhookEndpoint, loadDefaultWebhook } from './webhook.config';
+import { SmtpTransportConfig, checkKeyRoutes, loadTransports } from './transports.config';
 
 // A host name of two or more LDH labels (punycode for an IDN): the domain an MX record names.
 const DOMAIN =
@@ -106,12 +108,22 @@ export class EnvironmentVariables {
   /** The inbound SMTP listener for bounces and complaints; unset = off. Needs BOUNCE_DOMAIN. */
   @IsOptional() @IsInt() @Min(1) @Max(65535) BOUNCE_SMTP_PORT?: number;
   @IsString() @MinLength(1) BOUNCE_SMTP_HOST: string = '0.0.0.0';
+  /** JSON [{domain, selector, private_key_file}]: mail From those domains is DKIM-signed. */
+  @IsOptional() @IsString() DKIM_KEYS_FILE?: string;
+  /** JSON [{name, url, pool?}]: named SMTP transports, failed over in order (SPEC §9). */
+  @IsOptional() @IsString() TRANSPORTS_FILE?: string;
+  /** How long a transport that failed is skipped while others of a key's list work. */
+  @IsInt() @Min(0) @Max(3_600_000) TRANSPORT_COOLDOWN_MS: number = 30_000;
   /** Not a variable: API_KEYS and API_KEYS_FILE as validate() parsed them, once. */
   declare apiKeys: ApiKeyRecord[];
   /** Not a variable: MAIL_FROM as validate() parsed it. */
   declare mailFrom?: MailAddress;
   /** Not a variable: WEBHOOK_URL and WEBHOOK_SECRET as validate() parsed them. */
   declare webhookDefault?: WebhookEndpoint;
+  /** Not a variable: DKIM_KEYS_FILE's keys, loaded and checked. */
+  declare dkimKeys: DkimKey[];
+  /** Not a variable: TRANSPORTS_FILE's transports, or SMTP_URL as `default`; none = outbox. */
+  declare transports: SmtpTransportConfig[];
   /** Not a variable: what this process runs, from ROLE (see role.ts). */
   declare plan: ProcessPlan;
 }
@@ -147,6 +159,9 @@ export function validate(
     throw new ConfigError('BOUNCE_SMTP_PORT: needs BOUNCE_DOMAIN, the domain it accepts mail for');
   env.apiKeys = loadApiKeys(env.API_KEYS, env.API_KEYS_FILE);
   env.webhookDefault = loadDefaultWebhook(env.WEBHOOK_URL, env.WEBHOOK_SECRET);
+  env.dkimKeys = loadDkimKeys(env.DKIM_KEYS_FILE);
+  env.transports = loadTransports(env.TRANSPORTS_FILE, env.SMTP_URL);
+  checkKeyRoutes(env.apiKeys, env.transports);
   const supervisedAs = raw[SUPERVISED_AS];
   env.plan = planOf(
     env,

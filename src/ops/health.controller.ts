@@ -9,6 +9,9 @@ import {
 } from '@nestjs/terminus';
 import type { Queue } from 'bull';
 import type { Response } from 'express';
+import { ConfigService } from '@nestjs/config';
+import { EnvironmentVariables } from '../config/env.validation';
+import { readTransportStates } from '../email/worker/transports/transport.state';
 import { SupervisorLink } from '../cluster/supervisor-link';
 import { Public } from '../email/http/request.decorators';
 import { EMAIL_QUEUE } from '../email/store/email.constants';
@@ -16,6 +19,21 @@ import { ROUTES } from '../common/paths';
 import { withTimeout } from '../common/timeout';
 
 const PING_TIMEOUT_MS = 1000;
+
+/** `result` with `name`'s state added (as info when up, error when down), if there is one. */
+function reported(
+  result: HealthCheckResult,
+  name: string,
+  state: HealthIndicatorResult[string] | undefined,
+): HealthCheckResult {
+  if (!state) return result;
+  const where = state.status === 'up' ? 'info' : 'error';
+  return {
+    ...result,
+    [where]: { ...result[where], [name]: state },
+    details: { ...result.details, [name]: state },
+  };
+}
 
 /** @nestjs/terminus health: liveness, and readiness with a Redis ping (503 when down). */
 @ApiTags('operations')
@@ -27,6 +45,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
     private readonly supervisor: SupervisorLink,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
   ) {}
 
   @Get()
@@ -35,16 +54,27 @@ export class HealthController {
       'Readiness: the process is up and Redis answers a ping (else 503); under ROLE=all also the worker processes up',
   })
   async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
-    const [result, workers] = await Promise.all([this.check(response), this.workers()]);
-    if (!workers) return result;
-    // Reported, not judged: the API accepts mail whatever the workers do (it waits in the
-    // queue), so readiness stays Redis' alone; `down` says no worker process is up.
-    const where = workers.status === 'up' ? 'info' : 'error';
-    return {
-      ...result,
-      [where]: { ...result[where], workers },
-      details: { ...result.details, workers },
-    };
+    const [result, workers, transports] = await Promise.all([
+      this.check(response),
+      this.workers(),
+      this.transports(),
+    ]);
+    // Reported, not judged: the API accepts mail whatever the workers and relays do (it
+    // waits in the queue), so readiness stays Redis' alone; `down` says none is working.
+    return reported(reported(result, 'workers', workers), 'transports', transports);
+  }
+
+  /** Each transport's last outcome (`ok: null`: not used yet); down when none works. */
+  private async transports(): Promise<HealthIndicatorResult[string] | undefined> {
+    const names = this.config.get('transports', { infer: true }).map(({ name }) => name);
+    if (names.length === 0) return undefined;
+    const read = readTransportStates(this.queue, names);
+    const states = await withTimeout(read, PING_TIMEOUT_MS, () => undefined).catch(() => undefined);
+    if (!states) return undefined;
+    const working = names.some((name) => states[name]?.ok !== false);
+    const each = names.map((name): [string, object] => [name, states[name] ?? { ok: null }]);
+    const result: HealthIndicatorResult[string] = { status: working ? 'up' : 'down' };
+    return Object.assign(result, Object.fromEntries(each));
   }
 
   private async check(response: Response): Promise<HealthCheckResult> {

@@ -23,6 +23,8 @@ export const smtpError = (responseCode: number, message: string): Error =>
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   onRcpt?: RcptHook;
+  /** Decides the reply to MAIL FROM, as onRcpt does to RCPT TO. */
+  onMailFrom?: RcptHook;
   onData?: DataHook;
   /** Holds each 250 back this long, so tests can act while sends are in flight. */
   dataDelayMs = 0;
@@ -33,10 +35,17 @@ export class SmtpSink {
   private closedSessions = new Set<string>();
   private server?: SMTPServer;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly closeTimeoutMs?: number,
+  ) {}
 
-  static async start(port?: number): Promise<SmtpSink> {
-    const sink = new SmtpSink(port ?? (await freePort()));
+  /**
+   * `closeTimeoutMs`: how long close() lets open sessions (a client's idle pooled connections)
+   * live before it hangs up on them; smtp-server's own default (30 s) unless given.
+   */
+  static async start(port?: number, closeTimeoutMs?: number): Promise<SmtpSink> {
+    const sink = new SmtpSink(port ?? (await freePort()), closeTimeoutMs);
     await sink.listen();
     return sink;
   }
@@ -50,6 +59,9 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      closeTimeout: this.closeTimeoutMs,
+      onMailFrom: (address: SMTPServerAddress, _session, callback) =>
+        callback(this.onMailFrom?.(address.address) ?? undefined),
       onRcptTo: (address: SMTPServerAddress, _session, callback) =>
         callback(this.onRcpt?.(address.address) ?? undefined),
       onData: (stream, session, callback) => this.receive(stream, session, callback),

@@ -49,6 +49,13 @@ export class BounceInfoDto {
   diagnostic?: string;
 }
 
+export class TransportErrorDto {
+  @ApiProperty({ example: 'primary' })
+  transport!: string;
+  @ApiProperty({ example: 'connect ECONNREFUSED 10.0.0.5:587' })
+  error!: string;
+}
+
 export class EmailStatusDto {
   @ApiProperty({ example: '6f1c2a9e-3b1d-4c55-9a0e-2f9d3c7b8e11' })
   id!: string;
@@ -84,6 +91,15 @@ export class EmailStatusDto {
   /** A `bounced` email: who bounced, as the bounce report said (SPEC §8). */
   @ApiPropertyOptional({ type: BounceInfoDto })
   bounce?: BounceInfoDto;
+  /** The transport that sent it (SPEC §9): a TRANSPORTS_FILE name, `default` or `outbox`. */
+  @ApiPropertyOptional({ example: 'primary' })
+  transport?: string;
+  /** The transports that failed in its last attempt, in the order tried. */
+  @ApiPropertyOptional({
+    type: [TransportErrorDto],
+    example: [{ transport: 'primary', error: 'connect ECONNREFUSED 10.0.0.5:587' }],
+  })
+  transport_errors?: TransportErrorDto[];
   /** Sent with a test-mode key: written to the outbox, not sent. */
   @ApiPropertyOptional()
   test?: boolean;

@@ -59,8 +59,11 @@ export class EmailStatsStore {
   }
 
   /** This process's Prometheus metrics of a final outcome. */
-  observe(outcome: Outcome, detail: { seconds?: number; reason?: string } = {}): void {
-    if (outcome === 'sent') emailsSent.inc();
+  observe(
+    outcome: Outcome,
+    detail: { seconds?: number; reason?: string; transport?: string } = {},
+  ): void {
+    if (outcome === 'sent') emailsSent.inc({ transport: detail.transport ?? 'unknown' });
     else if (outcome === 'suppressed') emailsSuppressed.inc();
     else emailsFailed.inc({ reason: detail.reason ?? 'unknown' });
     if (detail.seconds !== undefined) sendDuration.observe(detail.seconds);

@@ -12,8 +12,8 @@ export type SentSummary = Pick<EmailJobData, 'from' | 'to' | 'cc' | 'bcc' | 'sub
 export type StatusUpdate = Partial<
   Pick<
     EmailStatus,
-    'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed' | 'bounce'
-  > & { summary: SentSummary }
+    'status' | 'attempts' | 'sent_at' | 'error' | 'rejected' | 'suppressed' | 'bounce' | 'transport'
+  > & { summary: SentSummary; transport_errors?: { transport: string; error: string }[] }
 >;
 
 /** A new record: who may read it, and how long it must outlive its send time. */
@@ -29,7 +29,9 @@ const WRITE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
-const JSON_FIELDS = new Set(['tags', 'metadata', 'rejected', 'suppressed', 'test', 'bounce']);
+const JSON_FIELDS = new Set([
+  ...['tags', 'metadata', 'rejected', 'suppressed', 'test', 'bounce', 'transport_errors'],
+]);
 /** The record's own fields, never shown: whose it is, the sent summary, reports seen. */
 export const HIDDEN_FIELDS = new Set(['owner', 'summary', 'complained', 'delay_reported']);
 

@@ -11,6 +11,7 @@ import { TemplateService } from '../template.service';
 import { BullJobSpec } from '../../redis/bull-internals';
 import { jobDataProblem } from './job-data.check';
 import { classifyFailure } from './send-failure';
+import { TransportError, TransportsFailed } from './transports/failover.sender';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
 /** One attempt of a job, as each of its log lines names it. */
@@ -39,22 +40,26 @@ export class EmailOutcomeRecorder {
     job: Job<EmailJobData>,
     at: Attempt,
     ms: number,
-    { rejected, suppressed }: { rejected: string[]; suppressed: string[] },
+    how: { rejected: string[]; suppressed: string[]; transport: string; errors: TransportError[] },
   ): Promise<void> {
     const { from, to, cc, bcc, subject } = job.data;
+    const { rejected, suppressed, transport } = how;
     const sent: StatusUpdate = {
       status: 'sent',
       sent_at: new Date().toISOString(),
       rejected,
       summary: { from, to, cc, bcc, subject },
+      transport,
     };
     if (suppressed.length > 0) sent.suppressed = suppressed;
+    if (how.errors.length > 0) sent.transport_errors = how.errors;
     const event = this.events.build(job.data, 'email.sent', {
       status: 'sent',
       attempts: at.attempt,
     });
     const more = { resting: restingData(job.data), event };
-    await this.finish(String(job.id), { ...sent, status: 'sent' }, { seconds: ms / 1000 }, more);
+    const detail = { seconds: ms / 1000, transport };
+    await this.finish(String(job.id), { ...sent, status: 'sent' }, detail, more);
   }
 
   /** Every recipient is on the key's suppression list: nothing was sent, nor will be. */
@@ -77,9 +82,15 @@ export class EmailOutcomeRecorder {
     const event =
       metric === 'invalid_job' ? undefined : this.events.build(job.data, type, change, at.attempt);
     const id = String(job.id);
+    const transport_errors = error instanceof TransportsFailed ? error.errors : undefined;
     if (final)
-      await this.finish(id, { status: 'failed', error: reason }, { reason: metric }, { event });
-    else await this.change(id, { status, error: reason }, event);
+      await this.finish(
+        id,
+        { status: 'failed', error: reason, transport_errors },
+        { reason: metric },
+        { event },
+      );
+    else await this.change(id, { status, error: reason, transport_errors }, event);
     const log = this.logger.logger;
     if (final) log.error({ ...at, reason, permanent }, 'failed');
     else log.warn({ ...at, reason }, 'send failed; will retry');
@@ -106,7 +117,7 @@ export class EmailOutcomeRecorder {
   private async finish(
     id: string,
     update: StatusUpdate & { status: Outcome },
-    detail: { seconds?: number; reason?: string },
+    detail: { seconds?: number; reason?: string; transport?: string },
     more: Finish,
   ): Promise<void> {
     this.stats.observe(update.status, detail);

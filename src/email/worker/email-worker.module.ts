@@ -13,6 +13,8 @@ import { WebhookProcessor } from './webhooks/webhook.processor';
 import { SendSuppressions } from '../suppressions/send-suppressions';
 import { SuppressionStore } from '../suppressions/suppression.store';
 import { mailerOptions } from './mail-transport';
+import { FailoverSender } from './transports/failover.sender';
+import { TransportState } from './transports/transport.state';
 
 /** The sending side (ROLE worker and all): sends the queue's emails
  * (only it opens SMTP connections) and POSTs their events to the keys' webhooks. */
@@ -32,6 +34,8 @@ import { mailerOptions } from './mail-transport';
     WebhookHoldStore,
     SuppressionStore,
     SendSuppressions,
+    FailoverSender,
+    TransportState,
   ],
 })
 export class EmailWorkerModule {}

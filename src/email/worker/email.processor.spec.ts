@@ -8,6 +8,8 @@ import { EmailProcessor } from './email.processor';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService } from '../template.service';
 import { SendSuppressions } from '../suppressions/send-suppressions';
+import { FailoverSender } from './transports/failover.sender';
+import { TransportState } from './transports/transport.state';
 
 const data = {
   id: 'a1',
@@ -67,19 +69,25 @@ function setup(
     suppressedOf: jest.fn().mockResolvedValue(suppressed),
     recordRefusals: jest.fn().mockResolvedValue([]),
   };
+  const config = { get: (name: string) => (name === 'TRANSPORT_COOLDOWN_MS' ? 0 : []) } as never;
+  const sender = new FailoverSender({ sendMail } as unknown as MailerService, config, {
+    record: jest.fn(),
+    failedOver: jest.fn(),
+  } as unknown as TransportState);
   const processor = new EmailProcessor(
     {} as never,
-    { sendMail } as unknown as MailerService,
+    sender,
     templates,
     statuses as unknown as EmailOutcomeStore,
     outcomes,
     { started: jest.fn(), ended: jest.fn() } as never,
     suppressions as unknown as SendSuppressions,
     { of: jest.fn().mockResolvedValue(undefined) } as never,
-    {} as never,
+    config,
     logger,
   );
   const job = {
+    progress: jest.fn(() => 0),
     id: 'a1',
     data,
     attemptsMade: 0,
@@ -129,7 +137,11 @@ describe('EmailProcessor.send', () => {
     expect(job.discard).toHaveBeenCalled();
     expect(statuses.finish).toHaveBeenLastCalledWith(
       'a1',
-      { status: 'failed', error: '550 No such user' },
+      {
+        status: 'failed',
+        error: '550 No such user',
+        transport_errors: [{ transport: 'outbox', error: '550 No such user' }],
+      },
       'failed',
       { event }, // no resting data: a failed job keeps its bodies for a retry from the board
     );
@@ -144,7 +156,11 @@ describe('EmailProcessor.send', () => {
     expect(job.discard).not.toHaveBeenCalled();
     expect(statuses.update).toHaveBeenLastCalledWith(
       'a1',
-      { status: 'queued', error: '451 later' },
+      {
+        status: 'queued',
+        error: '451 later',
+        transport_errors: [{ transport: 'outbox', error: '451 later' }],
+      },
       event,
     );
     // One delay event per attempt: the attempt number tells them apart.
@@ -185,7 +201,7 @@ describe('EmailProcessor.send', () => {
         rejectedErrors: [refusal],
       }),
     );
-    await expect(processor.send(job)).rejects.toThrow('rejected');
+    await expect(processor.send(job)).rejects.toThrow('550 5.1.1');
     expect(suppressions.recordRefusals).toHaveBeenCalledWith(data, [refusal]);
   });
 });

@@ -1,4 +1,3 @@
-import { MailerService } from '@nestjs-modules/mailer';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -11,9 +10,10 @@ import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData } from '../store/email.types';
 import { Attempt, EmailOutcomeRecorder } from './email-outcome.recorder';
-import { composeMail } from './mail.composer';
+import { composeSigned } from './mail.composer';
 import { jobDataProblem } from './job-data.check';
-import { InvalidJobError } from './send-failure';
+import { InvalidJobError, lastFailure } from './send-failure';
+import { Delivery, FailoverSender } from './transports/failover.sender';
 import { SendLoad } from './webhooks/send-load';
 import { TemplateService } from '../template.service';
 import { ReturnPathService } from '../bounces/return-path.service';
@@ -53,7 +53,7 @@ const SKIPPED: Record<string, string> = {
 export class EmailProcessor implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJobData>,
-    private readonly mailer: MailerService,
+    private readonly sender: FailoverSender,
     private readonly templates: TemplateService,
     private readonly store: EmailOutcomeStore,
     private readonly outcomes: EmailOutcomeRecorder,
@@ -108,7 +108,7 @@ export class EmailProcessor implements OnApplicationBootstrap {
     }
     log.debug(at, 'sending');
     const started = Date.now();
-    let info: SmtpResult | undefined;
+    let delivery: Delivery | undefined;
     let suppressed: string[] = [];
     try {
       const problem = jobDataProblem(job.data, this.templates);
@@ -117,24 +117,28 @@ export class EmailProcessor implements OnApplicationBootstrap {
       const left = withoutSuppressed(job.data, suppressed);
       if (recipientsOf(left).length > 0) {
         const returnPath = await this.returnPaths.of(job.data.id);
-        const mail = composeMail({ ...job.data, ...left }, this.templates, returnPath);
-        info = await this.mailer.sendMail(mail);
+        const dkimKeys = this.config.get('dkimKeys', { infer: true });
+        const data = { ...job.data, ...left };
+        const mail = await composeSigned(data, this.templates, dkimKeys, returnPath);
+        delivery = await this.sender.send(job, mail);
       }
     } catch (error) {
-      await this.noteRefusals(job, at, error);
+      await this.noteRefusals(job, at, lastFailure(error));
       await this.outcomes.failed(job, error, at);
       throw error;
     }
-    if (!info) return this.allSuppressed(job, at, suppressed);
+    if (!delivery) return this.allSuppressed(job, at, suppressed);
+    const info = delivery.info as SmtpResult;
     // After the 250 nothing is a failed send: should this write fail, the job fails with no
     // send failure recorded, and its retry finds the record `sending` (at least once, SPEC §5).
     const rejected = (info.rejected ?? []).map(String);
     const accepted = info.accepted?.length ?? 0;
     const ms = Date.now() - started;
-    await this.outcomes.sent(job, at, ms, { rejected, suppressed });
+    const { transport, errors } = delivery;
+    await this.outcomes.sent(job, at, ms, { rejected, suppressed, transport, errors });
     await this.noteRefusals(job, at, info);
     log.info(
-      { ...at, ms, accepted, rejected: rejected.length, suppressed: suppressed.length },
+      { ...at, ms, transport, accepted, rejected: rejected.length, suppressed: suppressed.length },
       'sent',
     );
     return { message_id: job.data.message_id, accepted, rejected };

@@ -2,6 +2,7 @@ import type { MailerOptions } from '@nestjs-modules/mailer';
 import { ConfigService } from '@nestjs/config';
 import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { EnvironmentVariables } from '../../config/env.validation';
+import { RESERVED_TRANSPORT } from '../../config/transports.config';
 import { OutboxTransport } from './outbox.transport';
 
 /** SMTP_URL → a pooled SMTP transport with bounded timeouts (smtps:// means implicit TLS). */
@@ -29,17 +30,25 @@ export function smtpOptions(
   };
 }
 
-export const OUTBOX_TRANSPORT = 'outbox';
+export const OUTBOX_TRANSPORT = RESERVED_TRANSPORT;
 
-/** The default transport (SMTP, or the outbox without SMTP_URL), plus the outbox by name for test keys. */
+/**
+ * One pooled SMTP transport per configured name (TRANSPORTS_FILE, or SMTP_URL as `default`),
+ * plus the outbox by name: the default, and the test keys' and the no-SMTP sink.
+ */
 export function mailerOptions(config: ConfigService<EnvironmentVariables, true>): MailerOptions {
-  const smtpUrl = config.get('SMTP_URL', { infer: true });
   const outbox = new OutboxTransport(config.get('OUTBOX_DIR', { infer: true }));
   const concurrency = config.get('WORKER_CONCURRENCY', { infer: true });
   const timeoutMs = config.get('SMTP_TIMEOUT_MS', { infer: true });
+  const smtp = (config.get('transports', { infer: true }) ?? []).map(
+    ({ name, url, pool }): [string, SMTPPoolOptions] => [
+      name,
+      smtpOptions(url, pool ?? concurrency, timeoutMs),
+    ],
+  );
   return {
-    transport: smtpUrl ? smtpOptions(smtpUrl, concurrency, timeoutMs) : outbox,
-    transports: { [OUTBOX_TRANSPORT]: outbox },
+    transport: outbox,
+    transports: { ...Object.fromEntries(smtp), [OUTBOX_TRANSPORT]: outbox },
     // The mailer passes these to every transport: the only channel a transport plugin such
     // as the outbox has for nodemailer's sandbox, which SMTP also gets from smtpOptions().
     defaults: { disableFileAccess: true, disableUrlAccess: true },

@@ -1,4 +1,5 @@
 import { classifyFailure } from './send-failure';
+import { TransportsFailed } from './transports/failover.sender';
 
 const smtp = (responseCode: number, response: string) =>
   Object.assign(new Error(response), { responseCode, response });
@@ -24,6 +25,17 @@ describe('classifyFailure', () => {
     ['a non-error value', 'boom', false],
   ])('%s → permanent: %s', (_what, error, permanent) => {
     expect(classifyFailure(error).permanent).toBe(permanent);
+  });
+
+  it('judges the last transport of a failover, a 5xx to AUTH being no reason to give up', () => {
+    const errors = [{ transport: 'a', error: 'x' }];
+    const auth = new TransportsFailed(smtp(535, '535 Authentication failed'), 'unreached', errors);
+    const refused = new TransportsFailed(smtp(550, '550 5.1.1 No such user'), 'refused', errors);
+    expect(classifyFailure(auth)).toMatchObject({
+      permanent: false,
+      reason: '535 Authentication failed',
+    });
+    expect(classifyFailure(refused).permanent).toBe(true);
   });
 
   it('keeps the SMTP reply as the reason, on one line and bounded', () => {

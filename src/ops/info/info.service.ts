@@ -7,6 +7,13 @@ import { EmailStats, EmailStatsStore } from '../../email/store/email-stats.store
 import { EMAIL_QUEUE } from '../../email/store/email.constants';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { PACKAGE } from '../../common/paths';
+import { readTransportStates } from '../../email/worker/transports/transport.state';
+
+/** A named transport as the public page shows it: its name and state, never its host. */
+export interface TransportView {
+  name: string;
+  state: 'working' | 'failing' | 'not used yet';
+}
 
 /** What the info page shows; /info.json serves the same for its live refresh. */
 export interface InfoSnapshot {
@@ -18,6 +25,7 @@ export interface InfoSnapshot {
   totals: Pick<EmailStats, 'sent' | 'failed' | 'bounced' | 'complained'> | null;
   minutes: EmailStats['minutes'];
   transport: string;
+  transports: TransportView[];
   board: boolean;
 }
 
@@ -26,6 +34,7 @@ const EMPTY_COUNTS = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 
 @Injectable()
 export class InfoService {
   readonly transport: string;
+  readonly transportNames: string[];
   readonly board: boolean;
 
   constructor(
@@ -35,7 +44,8 @@ export class InfoService {
     config: ConfigService<EnvironmentVariables, true>,
   ) {
     // The kind only: a public page names no host, port or path an attacker could aim at.
-    this.transport = config.get('SMTP_URL', { infer: true }) ? 'SMTP' : 'outbox';
+    this.transportNames = config.get('transports', { infer: true }).map(({ name }) => name);
+    this.transport = this.transportNames.length > 0 ? 'SMTP' : 'outbox';
     this.board = !!(
       config.get('BOARD_USER', { infer: true }) && config.get('BOARD_PASSWORD', { infer: true })
     );
@@ -43,9 +53,15 @@ export class InfoService {
 
   async snapshot(): Promise<InfoSnapshot> {
     // The API's own rule for Redis: wait for a (re)connecting client within REDIS_TIMEOUT_MS.
-    const [counts, stats] = await this.connection
-      .run(() => Promise.all([this.queue.getJobCounts(), this.stats.read()]))
-      .catch(() => [null, null] as const);
+    const [counts, stats, states] = await this.connection
+      .run(() =>
+        Promise.all([
+          this.queue.getJobCounts(),
+          this.stats.read(),
+          readTransportStates(this.queue, this.transportNames),
+        ]),
+      )
+      .catch(() => [null, null, {}] as const);
     const { waiting, active, delayed, completed, failed } = counts ?? EMPTY_COUNTS;
     return {
       name: PACKAGE.name,
@@ -63,6 +79,10 @@ export class InfoService {
         : null,
       minutes: stats?.minutes ?? [],
       transport: this.transport,
+      transports: this.transportNames.map((name) => {
+        const ok = (states as Record<string, { ok: boolean } | undefined>)[name]?.ok;
+        return { name, state: ok === undefined ? 'not used yet' : ok ? 'working' : 'failing' };
+      }),
       board: this.board,
     };
   }
