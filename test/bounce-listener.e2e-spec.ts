@@ -144,6 +144,24 @@ describe('bounce listener (SMTP)', () => {
     expect((await statusOf(email.id)).status).toBe('bounced');
   });
 
+  it('answers 451 while Redis is away, so the MTA tries again; applies it once Redis is back', async () => {
+    await stack.redis.kill();
+    const started = Date.now();
+    const error = (await deliver(
+      fixture('postfix-user-unknown'),
+      `postmaster@${FIXTURE_DOMAIN}`,
+    ).then(
+      () => undefined,
+      (failure: SmtpFailure) => failure,
+    )) as SmtpFailure;
+    expect(error.responseCode).toBe(451);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await stack.redis.restart();
+    const email = await sent(fresh('ann'));
+    await deliver(userUnknown(email), email.verp);
+    expect((await statusOf(email.id)).status).toBe('bounced');
+  });
+
   it('is closed when the service stops', async () => {
     const ownPort = await freePort();
     const other = await stack.start({

@@ -43,6 +43,20 @@ describe('envelope sender (Return-Path)', () => {
     expect(parseVerp((await deliveryOf(verp, id)).from, DOMAIN, secret)).toBe(id);
   });
 
+  it('puts its secret back into a Redis that lost it, so addresses already out still verify', async () => {
+    const secret = await secretOf(verp);
+    await stack.redis.kill();
+    await stack.redis.restart();
+    const deadline = Date.now() + 10_000;
+    while ((await verp.queue.client.get(verp.queue.toKey('verp-secret'))) === null) {
+      if (Date.now() > deadline) throw new Error('the secret was not put back');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await secretOf(verp)).toEqual(secret);
+    const id = await acceptedId(verp.http, textMail('After a Redis restart'));
+    expect(parseVerp((await deliveryOf(verp, id)).from, DOMAIN, secret)).toBe(id);
+  });
+
   it('is the From address without BOUNCE_DOMAIN, and no secret is made', async () => {
     const id = await acceptedId(plain.http, textMail('Plain'));
     expect((await deliveryOf(plain, id)).from).toBe('no-reply@shop.example');

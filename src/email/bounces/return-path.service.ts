@@ -33,6 +33,7 @@ export class ReturnPathService {
   ) {
     this.domain = config.get('BOUNCE_DOMAIN', { infer: true }) || undefined;
     this.loadScript = defineScript(queue.client, 'loadVerpSecret', 1, LOAD);
+    if (this.domain) queue.client.on('ready', () => void this.reconnected());
   }
 
   /** The envelope sender of email `id`, or undefined without BOUNCE_DOMAIN (From is used). */
@@ -52,16 +53,25 @@ export class ReturnPathService {
     return undefined;
   }
 
-  private key(): Promise<Buffer> {
-    this.secret ??= this.load().catch((error: Error) => {
-      this.secret = undefined;
-      throw error;
-    });
+  /** The secret, read (or made) once; with `keep`, offered again to a Redis that lost it. */
+  private key(keep?: Buffer): Promise<Buffer> {
+    if (keep || !this.secret)
+      this.secret = this.load(keep).catch((error: Error) => {
+        this.secret = undefined;
+        throw error;
+      });
     return this.secret;
   }
 
-  private async load(): Promise<Buffer> {
-    const candidate = randomBytes(SECRET_BYTES).toString('hex');
+  // A Redis restarted without its data (no AOF) gets the secret back from whoever knew it, so
+  // the envelope senders of emails already out still verify, and every process agrees again.
+  private async reconnected(): Promise<void> {
+    const known = await this.secret?.catch(() => undefined);
+    if (known) await this.key(known).catch(() => undefined);
+  }
+
+  private async load(keep?: Buffer): Promise<Buffer> {
+    const candidate = (keep ?? randomBytes(SECRET_BYTES)).toString('hex');
     const key = this.queue.toKey('verp-secret');
     const stored = await this.loadScript.run<string>(key, candidate);
     return Buffer.from(stored, 'hex');

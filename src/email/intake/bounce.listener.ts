@@ -7,8 +7,6 @@ import { EmailQueueConnection } from '../store/email-queue.connection';
 import { BounceIntake } from './bounce-intake.service';
 import { MAX_REPORT_BYTES } from './bounces.controller';
 
-/** How long one message may wait for Redis before the sending MTA is told to retry (451). */
-const APPLY_TIMEOUT_MS = 10_000;
 const MAX_CLIENTS = 100;
 
 const reply = (responseCode: number, message: string): Error =>
@@ -86,11 +84,13 @@ export class BounceListener implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  /** The message applied (or dropped): no error; a 451 when Redis failed it, to be retried. */
+  /**
+   * The message applied (or dropped): no error. When Redis is away for REDIS_TIMEOUT_MS, as a
+   * request would get a 503, the sending MTA gets a 451 and tries again later.
+   */
   private async take(raw: Buffer): Promise<Error | undefined> {
-    const deadline = Date.now() + APPLY_TIMEOUT_MS;
     const result = await this.connection
-      .run(() => this.intake.take(raw), deadline)
+      .run(() => this.intake.take(raw))
       .catch(() => 'failed' as const);
     return result === 'failed' ? reply(451, '4.3.0 Try again later') : undefined;
   }
