@@ -265,6 +265,9 @@ describe('ROLE=all with WORKER_CONCURRENCY=1 and WORKER_PROCESSES=3', () => {
   beforeAll(async () => {
     service = stack.service;
     await service.waitForLog((line) => line.msg === 'all processes started');
+    // A process's log lines reach the supervisor's stdout on their own channel, not with its
+    // ready message: on a busy machine they can come after 'all processes started'.
+    await service.waitForLog((line) => line.msg === 'worker started');
   });
 
   it('runs one worker process, says why, and sends strictly in acceptance order', async () => {
