@@ -14,6 +14,14 @@ function trialKeyFile(): string {
   return file;
 }
 
+/** A JSON file in a fresh folder. */
+function jsonFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'config-e2e-')), 'file.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+const RELAY = { name: 'primary', url: 'smtp://user:s3cret@127.0.0.1:1' };
+
 /** A Standard Webhooks secret of 16 bytes: well-formed, but too short to sign with. */
 const SHORT_WEBHOOK_SECRET = `whsec_${Buffer.from('sixteen-byte-key').toString('base64')}`;
 
@@ -84,6 +92,22 @@ describe('configuration is validated once at start', () => {
       'a WEBHOOK_SECRET too short to sign with',
       { WEBHOOK_URL: 'https://hooks.example/mail', WEBHOOK_SECRET: SHORT_WEBHOOK_SECRET },
       /^Invalid configuration: WEBHOOK_SECRET must decode to at least 24 bytes$/,
+    ],
+    [
+      'a TRANSPORTS_FILE naming a transport twice',
+      { TRANSPORTS_FILE: jsonFile([RELAY, RELAY]) },
+      /^Invalid configuration: TRANSPORTS_FILE: entry 2: the name "primary" is used twice$/,
+    ],
+    [
+      'a key routed through a transport TRANSPORTS_FILE lacks',
+      {
+        TRANSPORTS_FILE: jsonFile([RELAY]),
+        API_KEYS: '',
+        API_KEYS_FILE: jsonFile([
+          { name: 'shop', key: 'test-key-shop-0123456789', transports: ['backup'] },
+        ]),
+      },
+      /^Invalid configuration: API_KEYS_FILE: key "shop" lists the unknown transport "backup"$/,
     ],
     [
       'a WEBHOOK_URL without WEBHOOK_SECRET',
