@@ -15,13 +15,10 @@ import {
 } from './support/bounce-reports';
 import { APP_KEY, OTHER_KEY } from './support/fixtures';
 import { InProcessService, useStack } from './support/service';
-import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
+import { WebhookReceiver, eventOf } from './support/webhook-receiver';
 
 type Status = Record<string, unknown> & { status: string };
-const of =
-  (id: string, type: string) =>
-  (event: ReceivedEvent): boolean =>
-    event.body.data.email_id === id && event.body.type === type;
+const of = eventOf;
 
 /** SPEC §8: a report applied to its email (the intake the listener and POST /bounces share). */
 describe('bounce intake', () => {

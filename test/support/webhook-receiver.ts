@@ -14,6 +14,12 @@ export interface ReceivedEvent {
 }
 
 /** A fresh `whsec_` secret of 32 random bytes. */
+/** Matches the events of email `id` (of `type`, if given). */
+export const eventOf =
+  (id: string, type?: string) =>
+  (event: ReceivedEvent): boolean =>
+    event.body.data.email_id === id && (type === undefined || event.body.type === type);
+
 export const webhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 type Waiter = { match: (event: ReceivedEvent) => boolean; count: number; resolve: () => void };
