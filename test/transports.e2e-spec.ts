@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { Server, Socket, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './support/fixtures';
-import { freePort } from './support/redis';
+import {
+  APP_KEY,
+  OTHER_KEY,
+  SHOP_KEY,
+  acceptedId,
+  jsonFile,
+  sha256,
+  textMail,
+} from './support/fixtures';
 import { InProcessService, useStack } from './support/service';
+import { ScriptedRelay } from './support/scripted-relay';
 import { SmtpSink, smtpError } from './support/smtp-sink';
 
 interface Status {
@@ -25,45 +28,32 @@ async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'transports-e2e-'));
-let files = 0;
-function jsonFile(content: unknown): string {
-  const file = join(dir, `file-${files++}.json`);
-  writeFileSync(file, JSON.stringify(content));
-  return file;
-}
-const digest = (key: string): string => createHash('sha256').update(key).digest('hex');
-/** APP_KEY uses every transport in file order; OTHER_KEY only `three`, then `two`. */
+/**
+ * APP_KEY uses every transport in file order; OTHER_KEY only `three`, then `two`; SHOP_KEY
+ * the scripted relay `flaky`, then `two`.
+ */
 const KEYS = jsonFile([
-  { name: 'app', key_sha256: digest(APP_KEY) },
-  { name: 'other', key_sha256: digest(OTHER_KEY), transports: ['three', 'two'] },
+  { name: 'app', key_sha256: sha256(APP_KEY) },
+  { name: 'other', key_sha256: sha256(OTHER_KEY), transports: ['three', 'two'] },
+  { name: 'shop', key_sha256: sha256(SHOP_KEY), transports: ['flaky', 'two'] },
 ]);
-
-/** A relay that is up but refuses everyone at the greeting (421), counting the connections. */
-async function deadRelay(): Promise<{ server: Server; port: number; connections: () => number }> {
-  let count = 0;
-  const server = createServer((socket: Socket) => {
-    count++;
-    socket.end('421 4.3.2 Service not available\r\n');
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { server, port, connections: () => count };
-}
 
 describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
   const stack = useStack(null, { smtp: false });
   const sinks: SmtpSink[] = [];
   let one: SmtpSink, two: SmtpSink, three: SmtpSink;
+  let flaky: ScriptedRelay;
   let service: InProcessService;
 
   beforeAll(async () => {
     for (let n = 0; n < 3; n++) sinks.push(await SmtpSink.start(undefined, 50));
     [one, two, three] = sinks;
+    flaky = await ScriptedRelay.start();
     const transports = jsonFile([
       { name: 'one', url: one.url },
       { name: 'two', url: two.url, pool: 2 },
       { name: 'three', url: three.url },
+      { name: 'flaky', url: flaky.url },
     ]);
     service = await stack.start({
       API_KEYS_FILE: KEYS,
@@ -81,9 +71,10 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
       sink.onMailFrom = undefined;
       sink.dataDelayMs = 0;
     }
+    flaky.mode = 'accept';
   });
   afterAll(async () => {
-    await Promise.all(sinks.map((sink) => sink.close()));
+    await Promise.all([...sinks.map((sink) => sink.close()), flaky.close()]);
   });
 
   const status = async (id: string, key = APP_KEY): Promise<Status> =>
@@ -187,6 +178,31 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     expect(copies('No answer')).toEqual([1, 0, 0]);
   });
 
+  it('connection reset before DATA: the backup takes it at once', async () => {
+    flaky.mode = 'reset-before-data';
+    const id = await acceptedId(service.http, textMail('Reset before DATA'), SHOP_KEY);
+    await two.waitForUnique('Reset before DATA', 1);
+    const record = await statusWhen(id, (s) => s.status === 'sent', SHOP_KEY);
+    expect(record).toMatchObject({ transport: 'two', attempts: 1 });
+    expect(record.transport_errors).toEqual([{ transport: 'flaky', error: expect.any(String) }]);
+    expect(flaky.resetsBeforeData).toBeGreaterThan(0);
+    expect(flaky.dropped.length + flaky.delivered.length).toBe(0);
+  });
+
+  it('connection reset after the message: that transport again after the backoff, never another', async () => {
+    flaky.mode = 'reset-after-data';
+    const id = await acceptedId(service.http, textMail('Reset after DATA'), SHOP_KEY);
+    const first = await statusWhen(id, (s) => s.status === 'queued', SHOP_KEY);
+    expect(first).toMatchObject({ attempts: 1 });
+    expect(first.transport_errors).toEqual([{ transport: 'flaky', error: expect.any(String) }]);
+    expect(flaky.dropped).toHaveLength(1);
+    flaky.mode = 'accept';
+    const record = await statusWhen(id, (s) => s.status === 'sent', SHOP_KEY);
+    expect(record).toMatchObject({ transport: 'flaky', attempts: 2 });
+    expect(flaky.delivered.filter((m) => m.includes('Subject: Reset after DATA'))).toHaveLength(1);
+    expect(copies('Reset after DATA')).toEqual([0, 0, 0]);
+  });
+
   it('all down, then one back: delivered after the backoff', async () => {
     await Promise.all([two.close(), three.close()]);
     let id: string;
@@ -208,7 +224,7 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     const transports = (health as { details: Record<string, Record<string, unknown>> }).details
       .transports;
     expect(transports).toMatchObject({ status: 'up', two: { ok: true } });
-    expect(Object.keys(transports).sort()).toEqual(['one', 'status', 'three', 'two']);
+    expect(Object.keys(transports).sort()).toEqual(['flaky', 'one', 'status', 'three', 'two']);
     const { text: metrics } = await service.http.get('/metrics').expect(200);
     expect(metrics).toMatch(/^emails_sent_total\{transport="two"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^email_transport_failovers_total\{from="one"\} [1-9]\d*$/m);
@@ -219,46 +235,11 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
         { name: 'one', state: expect.any(String) },
         { name: 'two', state: 'working' },
         { name: 'three', state: expect.any(String) },
+        { name: 'flaky', state: expect.any(String) },
       ],
     });
     const { text: page } = await service.http.get('/').expect(200);
     expect(page).toContain('Transport two');
-    for (const sink of sinks) expect(page + info).not.toContain(String(sink.port));
-  });
-});
-
-describe('the circuit breaker (TRANSPORT_COOLDOWN_MS)', () => {
-  const stack = useStack(null);
-  let dead: Awaited<ReturnType<typeof deadRelay>>;
-  let service: InProcessService;
-
-  beforeAll(async () => {
-    dead = await deadRelay();
-    const transports = jsonFile([
-      { name: 'dead', url: `smtp://127.0.0.1:${dead.port}` },
-      { name: 'live', url: stack.smtp.url },
-    ]);
-    service = await stack.start({
-      API_KEYS: `app:${APP_KEY}`,
-      TRANSPORTS_FILE: transports,
-      SMTP_URL: '',
-      TRANSPORT_COOLDOWN_MS: '60000',
-      QUEUE_PREFIX: 'transports-breaker',
-    });
-  });
-  afterAll(async () => {
-    await new Promise((resolve) => dead.server.close(resolve));
-  });
-
-  it('skips a dead relay once it failed, while the cool-down lasts', async () => {
-    await acceptedId(service.http, textMail('Breaker 1'));
-    await stack.smtp.waitForUnique('Breaker 1', 1);
-    expect(dead.connections()).toBe(1);
-    const id = await acceptedId(service.http, textMail('Breaker 2'));
-    await stack.smtp.waitForUnique('Breaker 2', 1);
-    expect(dead.connections()).toBe(1);
-    const { body } = await service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY);
-    expect(body).toMatchObject({ status: 'sent', transport: 'live' });
-    expect(body).not.toHaveProperty('transport_errors');
+    for (const { port } of [...sinks, flaky]) expect(page + info).not.toContain(String(port));
   });
 });

@@ -17,15 +17,21 @@ export const textMail = (subject: string, extra: object = {}): Record<string, un
   ...extra,
 });
 
+/** The SHA-256 hex digest a key file stores instead of the key. */
+export const sha256 = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** Writes `content` to a new JSON file (key, transport or DKIM files) and returns its path. */
+export function jsonFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'mail-config-')), 'config.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
 /** A key file as an operator would write it: the shop key only as its SHA-256, with allowed_from. */
 export function writeKeyFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'mail-keys-')), 'keys.json');
-  const digest = createHash('sha256').update(SHOP_KEY).digest('hex');
-  writeFileSync(
-    file,
-    JSON.stringify([{ name: 'shop', key_sha256: digest, allowed_from: ['*@shop.example'] }]),
-  );
-  return file;
+  return jsonFile([
+    { name: 'shop', key_sha256: sha256(SHOP_KEY), allowed_from: ['*@shop.example'] },
+  ]);
 }
 
 /** POSTs `body` as the app and returns the id of the accepted (202) email. */

@@ -4,6 +4,7 @@ import type { SMTPPoolOptions } from 'nodemailer/lib/smtp-pool';
 import { EnvironmentVariables } from '../../config/env.validation';
 import { RESERVED_TRANSPORT } from '../../config/transports.config';
 import { OutboxTransport } from './outbox.transport';
+import { messageWatchPlugin } from './transports/message.watch';
 
 /** SMTP_URL → a pooled SMTP transport with bounded timeouts (smtps:// means implicit TLS). */
 export function smtpOptions(
@@ -52,5 +53,6 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
     // The mailer passes these to every transport: the only channel a transport plugin such
     // as the outbox has for nodemailer's sandbox, which SMTP also gets from smtpOptions().
     defaults: { disableFileAccess: true, disableUrlAccess: true },
+    plugins: [messageWatchPlugin],
   };
 }

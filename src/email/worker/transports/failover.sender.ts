@@ -8,6 +8,7 @@ import { RESERVED_TRANSPORT } from '../../../config/transports.config';
 import { EmailJobData } from '../../store/email.types';
 import { CircuitBreaker } from './circuit-breaker';
 import { FailureStage, failureStage, failureText } from './failure-stage';
+import { MESSAGE_WATCH, MessageWatch } from './message.watch';
 import { TransportState } from './transport.state';
 
 /** One transport's failure within an attempt, as the status keeps it. */
@@ -63,13 +64,18 @@ export class FailoverSender {
     const order = pinned && route.includes(pinned) ? [pinned] : this.breaker.order(route);
     const errors: TransportError[] = [];
     for (const [n, transport] of order.entries()) {
+      const watch = new MessageWatch();
       try {
-        const info = await this.mailer.sendMail({ ...mail, transporterName: transport });
+        const info = await this.mailer.sendMail({
+          ...mail,
+          transporterName: transport,
+          [MESSAGE_WATCH]: watch,
+        } as ISendMailOptions);
         this.outcome(transport, true);
         return { info, transport, errors };
       } catch (error) {
         errors.push({ transport, error: failureText(error) });
-        const stage = failureStage(error);
+        const stage = failureStage(error, watch.started);
         this.outcome(transport, stage === 'refused');
         if (stage === 'ambiguous') await job.progress({ transport } satisfies Pin);
         const last = n === order.length - 1 || pinned !== undefined;

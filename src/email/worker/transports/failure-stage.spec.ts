@@ -26,7 +26,7 @@ describe('failureStage', () => {
     ['a 450 to RCPT TO', error({ code: 'EENVELOPE', responseCode: 450, command: 'RCPT TO' })],
     ['a 451 to the DATA command', error({ code: 'EENVELOPE', responseCode: 451, command: 'DATA' })],
   ])('%s never reached a server: fail over', (_case, failure) => {
-    expect(failureStage(failure)).toBe('unreached');
+    expect(failureStage(failure, true)).toBe('unreached');
   });
 
   it.each([
@@ -38,7 +38,7 @@ describe('failureStage', () => {
       error({ code: 'ECONNECTION', responseCode: 421, command: 'CONN' }),
     ],
   ])('%s is an answer: no failover', (_case, failure) => {
-    expect(failureStage(failure)).toBe('refused');
+    expect(failureStage(failure, true)).toBe('refused');
   });
 
   it.each([
@@ -47,6 +47,19 @@ describe('failureStage', () => {
     ['a close', error({ code: 'ECONNECTION', command: 'CONN' }, 'Connection closed unexpectedly')],
     ['something unknown', new Error('boom')],
   ])('%s may have come after the final dot: ambiguous', (_case, failure) => {
-    expect(failureStage(failure)).toBe('ambiguous');
+    expect(failureStage(failure, true)).toBe('ambiguous');
+  });
+
+  it.each([
+    ['a socket timeout', error({ code: 'ETIMEDOUT', command: 'CONN' }, 'Timeout')],
+    ['a reset', error({ code: 'ESOCKET', originalCode: 'ECONNRESET', command: 'CONN' })],
+    ['a close', error({ code: 'ECONNECTION', command: 'CONN' }, 'Connection closed unexpectedly')],
+  ])('%s before a byte of the message was sent never reached a server', (_case, failure) => {
+    expect(failureStage(failure, false)).toBe('unreached');
+  });
+
+  it('a refusal stays a refusal whether or not the message went out', () => {
+    const refusal = error({ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' });
+    expect(failureStage(refusal, false)).toBe('refused');
   });
 });

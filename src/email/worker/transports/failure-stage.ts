@@ -7,8 +7,10 @@
  *   transport may take it at once;
  * - `refused`: the server answered no for good (a 5xx but AUTH's) or, after the message, for
  *   now (a 4xx to the final dot): the same answer would come from anywhere, so no failover;
- * - `ambiguous`: the connection broke or timed out with no reply to tell where it was, so
- *   possibly after the final dot: only the same transport may try again (no duplicates).
+ * - `ambiguous`: the connection broke or timed out with no reply to tell where it was, once
+ *   the message had started to go out (`messageStarted`, see MessageWatch), so possibly after
+ *   the final dot: only the same transport may try again (no duplicates). Before that, a reset
+ *   or timeout is `unreached`.
  */
 export type FailureStage = 'unreached' | 'refused' | 'ambiguous';
 
@@ -41,7 +43,7 @@ function beforeAnyCommand(error: SmtpError): boolean {
   return error.code === 'EPROTOCOL' && /^Invalid greeting/.test(error.message ?? '');
 }
 
-export function failureStage(raw: unknown): FailureStage {
+export function failureStage(raw: unknown, messageStarted: boolean): FailureStage {
   const error = (raw ?? {}) as SmtpError;
   if (beforeAnyCommand(error)) return 'unreached';
   const code = typeof error.responseCode === 'number' ? error.responseCode : undefined;
@@ -50,7 +52,7 @@ export function failureStage(raw: unknown): FailureStage {
   if (code !== undefined && error.code === 'EENVELOPE' && ENVELOPE.has(error.command ?? ''))
     return 'unreached';
   if (code !== undefined) return 'refused';
-  return 'ambiguous';
+  return messageStarted ? 'ambiguous' : 'unreached';
 }
 
 /** A failure as a status shows it: the server's reply with its code, or the client's error. */
