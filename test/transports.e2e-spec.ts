@@ -178,6 +178,17 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     expect(copies('No answer')).toEqual([1, 0, 0]);
   });
 
+  it("535 to AUTH: the transport's fault, so the backup takes it at once", async () => {
+    flaky.mode = 'refuse-auth';
+    const id = await acceptedId(service.http, textMail('Login refused'), SHOP_KEY);
+    await two.waitForUnique('Login refused', 1);
+    const record = await statusWhen(id, (s) => s.status === 'sent', SHOP_KEY);
+    expect(record).toMatchObject({ transport: 'two', attempts: 1 });
+    expect(record.transport_errors).toEqual([
+      { transport: 'flaky', error: expect.stringContaining('535 5.7.8 Bad credentials') },
+    ]);
+  });
+
   it('connection reset before DATA: the backup takes it at once', async () => {
     flaky.mode = 'reset-before-data';
     const id = await acceptedId(service.http, textMail('Reset before DATA'), SHOP_KEY);

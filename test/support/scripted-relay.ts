@@ -2,11 +2,12 @@ import { Server, Socket, createServer } from 'node:net';
 import { freePort } from './redis';
 
 /**
- * `accept`: a plain relay; `reset-before-data`: resets the connection (TCP RST) on RCPT TO,
+ * `accept`: a plain relay (any login passes); `refuse-auth`: 535 to every login;
+ * `reset-before-data`: resets the connection (TCP RST) on RCPT TO,
  * so the message never left the client; `reset-after-data`: reads the whole message, then
  * resets instead of answering the final dot, so the client cannot know whether it was taken.
  */
-export type RelayMode = 'accept' | 'reset-before-data' | 'reset-after-data';
+export type RelayMode = 'accept' | 'refuse-auth' | 'reset-before-data' | 'reset-after-data';
 
 /**
  * An SMTP relay spoken by hand over a raw socket: smtp-server cannot reset a connection at a
@@ -36,8 +37,9 @@ export class ScriptedRelay {
     return relay;
   }
 
+  /** With a login, which the relay asks for (AUTH PLAIN) and `refuse-auth` refuses. */
   get url(): string {
-    return `smtp://127.0.0.1:${this.port}`;
+    return `smtp://relay-user:relay-pass@127.0.0.1:${this.port}`;
   }
 
   close(): Promise<void> {
@@ -74,8 +76,13 @@ export class ScriptedRelay {
     } else if (command.startsWith('DATA')) {
       socket.write('354 go ahead\r\n');
       return 'data';
+    } else if (command.startsWith('AUTH')) {
+      socket.write(
+        this.mode === 'refuse-auth' ? '535 5.7.8 Bad credentials\r\n' : '235 2.7.0 ok\r\n',
+      );
     } else if (command.startsWith('QUIT')) socket.end('221 bye\r\n');
-    else socket.write(command.startsWith('EHLO') ? '250 relay\r\n' : '250 ok\r\n');
+    else
+      socket.write(command.startsWith('EHLO') ? '250-relay\r\n250 AUTH PLAIN\r\n' : '250 ok\r\n');
     return undefined;
   }
 
