@@ -5,16 +5,16 @@ import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
 import { BounceIntake } from '../src/email/intake/bounce-intake.service';
 import {
   ANN,
-  FIXTURE_DOMAIN,
   SentEmail,
   fixture,
   fresh,
   reportAbout,
   sendAndDeliver,
+  useBounceService,
   userUnknown,
 } from './support/bounce-reports';
-import { APP_KEY, OTHER_KEY } from './support/fixtures';
-import { InProcessService, useStack } from './support/service';
+import { APP_KEY } from './support/fixtures';
+import { InProcessService } from './support/service';
 import { WebhookReceiver, eventOf } from './support/webhook-receiver';
 
 type Status = Record<string, unknown> & { status: string };
@@ -22,26 +22,18 @@ const of = eventOf;
 
 /** SPEC §8: a report applied to its email (the intake the listener and POST /bounces share). */
 describe('bounce intake', () => {
-  const stack = useStack(null);
+  const bounce = useBounceService();
   let service: InProcessService;
   let receiver: WebhookReceiver;
   let intake: BounceIntake;
 
-  beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    service = await stack.start({
-      API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
-      BOUNCE_DOMAIN: FIXTURE_DOMAIN,
-      WEBHOOK_URL: receiver.url,
-      WEBHOOK_SECRET: receiver.secret,
-    });
+  beforeAll(() => {
+    ({ service, receiver } = bounce);
     intake = service.app.get(BounceIntake);
   });
-  afterEach(() => expect(receiver.forged).toEqual([]));
-  afterAll(() => receiver.stop());
 
   const sent = (to: string, extra: object = {}): Promise<SentEmail> =>
-    sendAndDeliver(service, stack.smtp, to, extra);
+    sendAndDeliver(service, bounce.smtp, to, extra);
   const statusOf = async (id: string): Promise<Status> =>
     (await service.http.get(`/send-email/${id}`).set('X-API-Key', APP_KEY).expect(200))
       .body as Status;

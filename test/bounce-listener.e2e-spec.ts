@@ -12,6 +12,7 @@ import {
 import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { freePort } from './support/redis';
 import { InProcessService, ProcessService, useStack } from './support/service';
+import { until } from './support/poll';
 
 type Status = Record<string, unknown> & { status: string };
 type SmtpFailure = Error & { responseCode?: number };
@@ -32,17 +33,6 @@ function nextReply(socket: Socket): Promise<string> {
     };
     socket.on('data', onData);
   });
-}
-
-/** Polls `check` until it yields a value; fails after `timeoutMs`. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** SPEC §8: the inbound SMTP listener for bounces and complaints. */

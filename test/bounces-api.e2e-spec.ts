@@ -1,14 +1,14 @@
 import {
-  FIXTURE_DOMAIN,
   SentEmail,
   fixture,
   fresh,
   reportAbout,
   sendAndDeliver,
+  useBounceService,
   userUnknown,
 } from './support/bounce-reports';
 import { APP_KEY, OTHER_KEY } from './support/fixtures';
-import { InProcessService, useStack } from './support/service';
+import { InProcessService } from './support/service';
 import { WebhookReceiver, eventOf } from './support/webhook-receiver';
 
 type Status = Record<string, unknown> & { status: string };
@@ -17,23 +17,15 @@ const of = eventOf;
 
 /** POST /bounces (SPEC §3): a raw report, applied to the calling key's emails only. */
 describe('POST /bounces', () => {
-  const stack = useStack(null);
+  const bounce = useBounceService();
   let service: InProcessService;
   let receiver: WebhookReceiver;
 
-  beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    service = await stack.start({
-      API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
-      BOUNCE_DOMAIN: FIXTURE_DOMAIN,
-      WEBHOOK_URL: receiver.url,
-      WEBHOOK_SECRET: receiver.secret,
-    });
+  beforeAll(() => {
+    ({ service, receiver } = bounce);
   });
-  afterEach(() => expect(receiver.forged).toEqual([]));
-  afterAll(() => receiver.stop());
 
-  const sent = (to: string): Promise<SentEmail> => sendAndDeliver(service, stack.smtp, to);
+  const sent = (to: string): Promise<SentEmail> => sendAndDeliver(service, bounce.smtp, to);
   const post = (report: Buffer | string, key = APP_KEY, type = 'message/rfc822') =>
     service.http
       .post('/bounces')

@@ -5,22 +5,12 @@ import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
 import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './support/fixtures';
 import { ProcessService, useStack } from './support/service';
 import { WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/poll';
 
 type Status = Record<string, unknown> & { status: string; send_at?: string };
 
 const KEYS = `app:${APP_KEY},other:${OTHER_KEY}`;
 const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
-
-/** Polls `check` until it yields a value; fails after `timeoutMs`. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Scheduled emails: cancel and move, in-process (API and worker), on a real Redis and SMTP sink. */
 describe('POST /send-email/:id/cancel and PATCH /send-email/:id', () => {

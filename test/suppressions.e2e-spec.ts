@@ -2,23 +2,13 @@ import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './support/fixtures';
 import { InProcessService, useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/poll';
 
 type Entry = Record<string, unknown> & { address: string; reason: string };
 type Status = Record<string, unknown> & { status: string };
 
 const receiver: { hook?: WebhookReceiver } = {};
 const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
-
-/** Polls `check` until it yields a value; fails after `timeoutMs`. */
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Suppression lists (SPEC §3, §8): the API, and the worker leaving out and adding addresses. */
 describe('suppressions', () => {

@@ -10,6 +10,7 @@ import {
 import { InProcessService, useStack } from './support/service';
 import { ScriptedRelay } from './support/scripted-relay';
 import { SmtpSink, smtpError } from './support/smtp-sink';
+import { until } from './support/poll';
 
 interface Status {
   status: string;
@@ -17,15 +18,6 @@ interface Status {
   error?: string;
   transport?: string;
   transport_errors?: { transport: string; error: string }[];
-}
-
-/** Resolves once `done()` holds; rejects after `timeoutMs`. */
-async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('condition never met');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**
@@ -174,7 +166,7 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     const record = await statusWhen(id, (s) => s.status === 'sent');
     expect(record).toMatchObject({ transport: 'one', attempts: 3 });
     // The first copy, answered too late, is dropped by the sink as a real MTA would.
-    await until(() => one.inFlight === 0);
+    await until(() => (one.inFlight === 0 ? true : undefined));
     expect(copies('No answer')).toEqual([1, 0, 0]);
   });
 

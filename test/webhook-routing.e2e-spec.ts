@@ -8,6 +8,7 @@ import { APP_KEY, OTHER_KEY, SHOP_KEY, acceptedId, textMail } from './support/fi
 import { Env, InProcessService, useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
+import { until } from './support/poll';
 
 const TEAM_KEY = 'test-key-team-0123456789';
 const ENDPOINTS = ['fallback', 'shop', 'team'] as const;
@@ -38,20 +39,6 @@ function keyFile(): string {
 }
 
 const idOf = (body: ReceivedEvent['body']): string => String(body.data.email_id);
-
-/** Polls `check` until it yields a value; fails after `timeoutMs`. */
-async function until<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Which endpoint gets which key's events, and that an endpoint holds up no send. */
 describe('webhook routing', () => {

@@ -2,21 +2,7 @@ import { APP_KEY, acceptedId, textMail } from './support/fixtures';
 import { freePort } from './support/redis';
 import { Env, ProcessService, useStack } from './support/service';
 import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
-
-/** Polls `check` (every `everyMs`) until it yields a value; fails after `timeoutMs`. */
-async function until<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+import { until } from './support/poll';
 
 /** Longest a killed worker's held event waits for Bull: the timeout, 15 s, Bull's poll. */
 const HELD_MS = 1000 + 15_000 + 5000 + 5000;

@@ -1,14 +1,44 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APP_KEY, acceptedId, textMail } from './fixtures';
-import { InProcessService } from './service';
+import { APP_KEY, OTHER_KEY, acceptedId, textMail } from './fixtures';
+import { InProcessService, useStack } from './service';
 import { SmtpSink } from './smtp-sink';
+import { WebhookReceiver } from './webhook-receiver';
 
 /** The bounce domain the fixtures' VERP addresses are at. */
 export const FIXTURE_DOMAIN = 'bounce.example.test';
 
 const VERP = /bounce\+[0-9a-f-]{36}\.[0-9a-f]{16}@bounce\.example\.test/g;
 const MESSAGE_ID = /<[0-9a-f-]{36}@shop\.example\.test>/g;
+
+export interface BounceSetup {
+  service: InProcessService;
+  smtp: SmtpSink;
+  receiver: WebhookReceiver;
+}
+
+/**
+ * The bounce suites' service, booted once for the file: keys `app` and `other`, BOUNCE_DOMAIN
+ * at the fixtures' domain, events to a receiver that must never get a forged delivery.
+ * The fields are set once the hooks ran.
+ */
+export function useBounceService(): BounceSetup {
+  const stack = useStack(null);
+  const setup = {} as BounceSetup;
+  beforeAll(async () => {
+    setup.receiver = await WebhookReceiver.start();
+    setup.service = await stack.start({
+      API_KEYS: `app:${APP_KEY},other:${OTHER_KEY}`,
+      BOUNCE_DOMAIN: FIXTURE_DOMAIN,
+      WEBHOOK_URL: setup.receiver.url,
+      WEBHOOK_SECRET: setup.receiver.secret,
+    });
+    setup.smtp = stack.smtp;
+  });
+  afterEach(() => expect(setup.receiver.forged).toEqual([]));
+  afterAll(() => setup.receiver.stop());
+  return setup;
+}
 
 /** A fixture of test/fixtures/bounces/ as it is. */
 export const fixture = (name: string): string =>
