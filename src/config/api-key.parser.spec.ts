@@ -118,7 +118,7 @@ describe('loadApiKeys', () => {
     [
       'a file that is not JSON',
       () => loadApiKeys(undefined, keyFile('{nope')),
-      /API_KEYS_FILE: cannot read/,
+      /API_KEYS_FILE: .* is not valid JSON/,
     ],
     [
       'a file that is not an array',

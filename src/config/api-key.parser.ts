@@ -17,8 +17,8 @@ import {
   validateSync,
 } from 'class-validator';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from './config.error';
+import { readJsonArray } from './json-file.reader';
 import { WebhookEndpoint, parseWebhookEndpoint } from './webhook.config';
 import { parseAddress } from '../mail-syntax/address.parser';
 
@@ -96,17 +96,8 @@ function parseList(list: string): ApiKeyRecord[] {
 }
 
 function parseFile(path: string): ApiKeyRecord[] {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(
-      `API_KEYS_FILE: cannot read ${path} as JSON (${(error as Error).message})`,
-    );
-  }
-  if (!Array.isArray(entries)) throw new ConfigError('API_KEYS_FILE: must hold a JSON array');
-  return entries.map((entry: object, index) =>
-    fromEntry(plainToInstance(ApiKeyEntry, entry), `API_KEYS_FILE: entry ${index + 1}`),
+  return readJsonArray('API_KEYS_FILE', path, 'key').map((entry, index) =>
+    fromEntry(plainToInstance(ApiKeyEntry, entry as object), `API_KEYS_FILE: entry ${index + 1}`),
   );
 }
 

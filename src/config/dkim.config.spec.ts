@@ -69,7 +69,7 @@ describe('loadDkimKeys', () => {
   });
 
   it.each([
-    ['not JSON', '[{', 'DKIM_KEYS_FILE: cannot read it as JSON'],
+    ['not JSON', '[{', 'is not valid JSON'],
     ['an empty list', [], 'DKIM_KEYS_FILE must hold a JSON array of one key or more'],
     ['a string entry', ['x'], 'entry 1 must be an object {domain, selector, private_key_file}'],
     ['an unknown field', [entry({ key: 'x' })], 'entry 1: unknown field "key"'],

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { ConfigError } from './config.error';
+import { readJsonArray } from './json-file.reader';
 
 /** One signing key of DKIM_KEYS_FILE (SPEC §9), checked and loaded at start. */
 export interface DkimKey {
@@ -86,14 +87,7 @@ function entryOf(entry: unknown, where: string, folder: string): DkimKey {
  */
 export function loadDkimKeys(file?: string): DkimKey[] {
   if (!file) return [];
-  let entries: unknown;
-  try {
-    entries = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new ConfigError('DKIM_KEYS_FILE: cannot read it as JSON');
-  }
-  if (!Array.isArray(entries) || entries.length === 0)
-    throw new ConfigError('DKIM_KEYS_FILE must hold a JSON array of one key or more');
+  const entries = readJsonArray('DKIM_KEYS_FILE', file, 'key');
   const folder = dirname(resolve(file));
   const keys = entries.map((entry, n) => entryOf(entry, `DKIM_KEYS_FILE: entry ${n + 1}`, folder));
   const seen = new Set<string>();

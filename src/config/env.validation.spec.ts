@@ -96,7 +96,10 @@ describe('validate (environment)', () => {
     [{ BOUNCE_DOMAIN: 'b.example', BOUNCE_SMTP_PORT: '0' }, /^BOUNCE_SMTP_PORT must not be less/],
     [{ BOUNCE_DOMAIN: 'b.example', BOUNCE_SMTP_PORT: '65536' }, /^BOUNCE_SMTP_PORT must not be/],
     [{ BOUNCE_SMTP_PORT: '2525' }, /^BOUNCE_SMTP_PORT: needs BOUNCE_DOMAIN/],
-    [{ DKIM_KEYS_FILE: '/nonexistent/dkim.json' }, /^DKIM_KEYS_FILE: cannot read it as JSON$/],
+    [
+      { DKIM_KEYS_FILE: '/nonexistent/dkim.json' },
+      /^DKIM_KEYS_FILE: cannot read \/nonexistent\/dkim\.json \(ENOENT\)$/,
+    ],
   ])('refuses %j with a message naming it', (patch, message) => {
     expect(() => validate({ ...KEYS, ...patch })).toThrow(ConfigError);
     expect(() => validate({ ...KEYS, ...patch })).toThrow(message);

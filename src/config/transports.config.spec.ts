@@ -40,7 +40,7 @@ describe('loadTransports', () => {
   });
 
   it.each([
-    ['not JSON', '{', 'TRANSPORTS_FILE: cannot read it as JSON'],
+    ['not JSON', '{', 'is not valid JSON'],
     ['an empty array', [], 'TRANSPORTS_FILE must hold a JSON array'],
     ['a bad name', [{ ...PRIMARY, name: 'a b' }], 'entry 1.name must be'],
     ['the reserved name', [{ ...PRIMARY, name: 'outbox' }], 'reserved for test keys'],

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from './config.error';
+import { readJsonArray } from './json-file.reader';
 
 /** One named SMTP transport (SPEC §9), checked at start; each gets its own connection pool. */
 export interface SmtpTransportConfig {
@@ -66,18 +66,6 @@ function entryOf(entry: unknown, where: string): SmtpTransportConfig {
   };
 }
 
-function readEntries(file: string): unknown[] {
-  let entries: unknown;
-  try {
-    entries = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new ConfigError('TRANSPORTS_FILE: cannot read it as JSON');
-  }
-  if (!Array.isArray(entries) || entries.length === 0)
-    throw new ConfigError('TRANSPORTS_FILE must hold a JSON array of one transport or more');
-  return entries;
-}
-
 /**
  * TRANSPORTS_FILE's transports in file order, or SMTP_URL as `default`; neither: none (the
  * outbox). Both set is refused rather than one silently ignored.
@@ -86,7 +74,7 @@ export function loadTransports(file?: string, smtpUrl?: string): SmtpTransportCo
   if (file && smtpUrl) throw new ConfigError('TRANSPORTS_FILE: set it or SMTP_URL, not both');
   if (smtpUrl) return [{ name: DEFAULT_TRANSPORT, url: checkSmtpUrl(smtpUrl, 'SMTP_URL') }];
   if (!file) return [];
-  const transports = readEntries(file).map((entry, n) =>
+  const transports = readJsonArray('TRANSPORTS_FILE', file, 'transport').map((entry, n) =>
     entryOf(entry, `TRANSPORTS_FILE: entry ${n + 1}`),
   );
   const seen = new Set<string>();
