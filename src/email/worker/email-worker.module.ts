@@ -5,6 +5,7 @@ import { EmailModule } from '../email.module';
 import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
+import { MailPreparer } from './mail.preparer';
 import { SendLoad } from './webhooks/send-load';
 import { WebhookHoldStore } from './webhooks/webhook-hold.store';
 import { WebhookDelivery } from './webhooks/webhook.delivery';
@@ -25,6 +26,7 @@ import { TransportState } from './transports/transport.state';
   ],
   providers: [
     EmailProcessor,
+    MailPreparer,
     EmailOutcomeStore,
     EmailOutcomeRecorder,
     SendLoad,

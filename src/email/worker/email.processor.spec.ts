@@ -5,6 +5,7 @@ import { EmailEventFactory } from '../events/email-event.factory';
 import { EmailOutcomeStore, Finish } from '../store/email-outcome.store';
 import { EmailOutcomeRecorder } from './email-outcome.recorder';
 import { EmailProcessor } from './email.processor';
+import { MailPreparer } from './mail.preparer';
 import { EmailJobData } from '../store/email.types';
 import { TemplateService } from '../template.service';
 import { SendSuppressions } from '../suppressions/send-suppressions';
@@ -74,15 +75,20 @@ function setup(
     record: jest.fn(),
     failedOver: jest.fn(),
   } as unknown as TransportState);
+  const preparer = new MailPreparer(
+    templates,
+    suppressions as unknown as SendSuppressions,
+    { of: jest.fn().mockResolvedValue(undefined) } as never,
+    config,
+  );
   const processor = new EmailProcessor(
     {} as never,
+    preparer,
     sender,
-    templates,
     statuses as unknown as EmailOutcomeStore,
     outcomes,
     { started: jest.fn(), ended: jest.fn() } as never,
     suppressions as unknown as SendSuppressions,
-    { of: jest.fn().mockResolvedValue(undefined) } as never,
     config,
     logger,
   );

@@ -10,19 +10,11 @@ import { EmailOutcomeStore } from '../store/email-outcome.store';
 import { EMAIL_QUEUE, SEND_EMAIL_JOB } from '../store/email.constants';
 import { EmailJobData } from '../store/email.types';
 import { Attempt, EmailOutcomeRecorder } from './email-outcome.recorder';
-import { composeSigned } from './mail.composer';
-import { jobDataProblem } from './job-data.check';
-import { InvalidJobError, lastFailure } from './send-failure';
+import { MailPreparer } from './mail.preparer';
+import { lastFailure } from './send-failure';
 import { Delivery, FailoverSender } from './transports/failover.sender';
 import { SendLoad } from './webhooks/send-load';
-import { TemplateService } from '../template.service';
-import { ReturnPathService } from '../bounces/return-path.service';
-import {
-  SendSuppressions,
-  recipientsOf,
-  refusalsIn,
-  withoutSuppressed,
-} from '../suppressions/send-suppressions';
+import { SendSuppressions, refusalsIn } from '../suppressions/send-suppressions';
 
 export interface SendResult {
   message_id: string;
@@ -53,13 +45,12 @@ const SKIPPED: Record<string, string> = {
 export class EmailProcessor implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue<EmailJobData>,
+    private readonly preparer: MailPreparer,
     private readonly sender: FailoverSender,
-    private readonly templates: TemplateService,
     private readonly store: EmailOutcomeStore,
     private readonly outcomes: EmailOutcomeRecorder,
     private readonly load: SendLoad,
     private readonly suppressions: SendSuppressions,
-    private readonly returnPaths: ReturnPathService,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     @InjectPinoLogger(EmailProcessor.name) private readonly logger: PinoLogger,
   ) {}
@@ -109,19 +100,11 @@ export class EmailProcessor implements OnApplicationBootstrap {
     log.debug(at, 'sending');
     const started = Date.now();
     let delivery: Delivery | undefined;
-    let suppressed: string[] = [];
+    let suppressed: string[];
     try {
-      const problem = jobDataProblem(job.data, this.templates);
-      if (problem) throw new InvalidJobError(problem);
-      suppressed = await this.suppressions.suppressedOf(job.data);
-      const left = withoutSuppressed(job.data, suppressed);
-      if (recipientsOf(left).length > 0) {
-        const returnPath = await this.returnPaths.of(job.data.id);
-        const dkimKeys = this.config.get('dkimKeys', { infer: true });
-        const data = { ...job.data, ...left };
-        const mail = await composeSigned(data, this.templates, dkimKeys, returnPath);
-        delivery = await this.sender.send(job, mail);
-      }
+      const prepared = await this.preparer.prepare(job.data);
+      suppressed = prepared.suppressed;
+      if (prepared.mail) delivery = await this.sender.send(job, prepared.mail);
     } catch (error) {
       await this.noteRefusals(job, at, lastFailure(error));
       await this.outcomes.failed(job, error, at);
