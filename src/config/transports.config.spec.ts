@@ -60,6 +60,11 @@ describe('loadTransports', () => {
     expect(message).not.toContain('s3cret');
   });
 
+  it('stops the start on a password with a bad %-escape, without showing it', () => {
+    const message = refused(() => loadTransports(undefined, 'smtp://user:s3cr%zzet@relay.example'));
+    expect(message).toBe('SMTP_URL: the user or password has a bad %-escape');
+  });
+
   it('refuses TRANSPORTS_FILE and SMTP_URL together', () => {
     expect(refused(() => loadTransports(fileWith([PRIMARY]), 'smtp://h'))).toContain('not both');
   });
@@ -78,5 +83,13 @@ describe('checkKeyRoutes', () => {
     expect(
       refused(() => checkKeyRoutes([{ name: 'shop', transports: ['nope'] }], transports)),
     ).toBe('API_KEYS_FILE: key "shop" lists the unknown transport "nope"');
+  });
+
+  it('stops the start on a name listed twice', () => {
+    expect(
+      refused(() =>
+        checkKeyRoutes([{ name: 'shop', transports: ['primary', 'primary'] }], transports),
+      ),
+    ).toBe('API_KEYS_FILE: key "shop" lists "primary" twice');
   });
 });

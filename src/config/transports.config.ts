@@ -41,6 +41,11 @@ export function checkSmtpUrl(value: unknown, where: string): string {
     url.pathname.length > 1
   )
     throw new ConfigError(`${where} must look like smtp://user:pass@host:port or smtps://…`);
+  try {
+    decodeURIComponent(url.username + url.password);
+  } catch {
+    throw new ConfigError(`${where}: the user or password has a bad %-escape`);
+  }
   return value as string;
 }
 
@@ -98,5 +103,8 @@ export function checkKeyRoutes(
       throw new ConfigError(
         `API_KEYS_FILE: key "${key.name}" lists the unknown transport "${unknown}"`,
       );
+    const twice = key.transports?.find((name, n) => key.transports?.indexOf(name) !== n);
+    if (twice !== undefined)
+      throw new ConfigError(`API_KEYS_FILE: key "${key.name}" lists "${twice}" twice`);
   }
 }

@@ -3,11 +3,13 @@ import { freePort } from './redis';
 
 /**
  * `accept`: a plain relay (any login passes); `refuse-auth`: 535 to every login;
+ * `busy`: 421 to EHLO; `refuse-sender`: 550 to MAIL FROM (the relay will not send as us);
  * `reset-before-data`: resets the connection (TCP RST) on RCPT TO,
  * so the message never left the client; `reset-after-data`: reads the whole message, then
  * resets instead of answering the final dot, so the client cannot know whether it was taken.
  */
-export type RelayMode = 'accept' | 'refuse-auth' | 'reset-before-data' | 'reset-after-data';
+export type RelayMode =
+  'accept' | 'refuse-auth' | 'busy' | 'refuse-sender' | 'reset-before-data' | 'reset-after-data';
 
 /**
  * An SMTP relay spoken by hand over a raw socket: smtp-server cannot reset a connection at a
@@ -70,6 +72,14 @@ export class ScriptedRelay {
   }
 
   private reply(socket: Socket, command: string): 'data' | undefined {
+    if (command.startsWith('EHLO') && this.mode === 'busy') {
+      socket.end('421 4.3.2 Shutting down\r\n');
+      return undefined;
+    }
+    if (command.startsWith('MAIL') && this.mode === 'refuse-sender') {
+      socket.write('550 5.7.1 Sender not allowed\r\n');
+      return undefined;
+    }
     if (command.startsWith('RCPT') && this.mode === 'reset-before-data') {
       this.resetsBeforeData++;
       socket.resetAndDestroy();

@@ -52,7 +52,7 @@ export class BounceInfoDto {
 export class TransportErrorDto {
   @ApiProperty({ example: 'primary' })
   transport!: string;
-  @ApiProperty({ example: 'connect ECONNREFUSED 10.0.0.5:587' })
+  @ApiProperty({ example: 'connection failed (ECONNREFUSED)' })
   error!: string;
 }
 
@@ -97,7 +97,7 @@ export class EmailStatusDto {
   /** The transports that failed in its last attempt, in the order tried. */
   @ApiPropertyOptional({
     type: [TransportErrorDto],
-    example: [{ transport: 'primary', error: 'connect ECONNREFUSED 10.0.0.5:587' }],
+    example: [{ transport: 'primary', error: 'connection failed (ECONNREFUSED)' }],
   })
   transport_errors?: TransportErrorDto[];
   /** Sent with a test-mode key: written to the outbox, not sent. */

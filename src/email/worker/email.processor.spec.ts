@@ -71,10 +71,16 @@ function setup(
     recordRefusals: jest.fn().mockResolvedValue([]),
   };
   const config = { get: (name: string) => (name === 'TRANSPORT_COOLDOWN_MS' ? 0 : []) } as never;
-  const sender = new FailoverSender({ sendMail } as unknown as MailerService, config, {
-    record: jest.fn(),
-    failedOver: jest.fn(),
-  } as unknown as TransportState);
+  const transportState = { record: jest.fn(), failedOver: jest.fn() } as unknown as TransportState;
+  const sender = new FailoverSender(
+    { sendMail } as unknown as MailerService,
+    config,
+    transportState,
+    {
+      warn: jest.fn(),
+      error: jest.fn(),
+    } as unknown as PinoLogger,
+  );
   const preparer = new MailPreparer(
     templates,
     suppressions as unknown as SendSuppressions,

@@ -4,11 +4,11 @@ describe('CircuitBreaker', () => {
   let now = 1000;
   const breaker = new CircuitBreaker(500, () => now);
 
-  it('skips a transport that failed until its cool-down ends', () => {
+  it('puts a transport that failed last until its cool-down ends', () => {
     breaker.failed('a');
-    expect(breaker.order(['a', 'b'])).toEqual(['b']);
+    expect(breaker.order(['a', 'b', 'c'])).toEqual(['b', 'c', 'a']);
     now += 501;
-    expect(breaker.order(['a', 'b'])).toEqual(['a', 'b']);
+    expect(breaker.order(['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
   });
 
   it('tries every transport, in order, when all are cooling down', () => {

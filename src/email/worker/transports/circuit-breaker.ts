@@ -24,9 +24,12 @@ export class CircuitBreaker {
     return until !== undefined && until > this.now();
   }
 
-  /** The route without its transports cooling down; all of it, in order, when all are. */
+  /**
+   * The route with its transports cooling down moved to the end, in order: skipped while
+   * another works, still tried before the attempt gives up (all of it, when all are).
+   */
   order(route: readonly string[]): string[] {
-    const ready = route.filter((name) => !this.coolingDown(name));
-    return ready.length > 0 ? ready : [...route];
+    const cooling = route.filter((name) => this.coolingDown(name));
+    return [...route.filter((name) => !cooling.includes(name)), ...cooling];
   }
 }

@@ -2,12 +2,13 @@ import { ISendMailOptions, MailerService } from '@nestjs-modules/mailer';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Job } from 'bull';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { SentMessageInfo } from 'nodemailer';
 import { EnvironmentVariables } from '../../../config/env.validation';
 import { RESERVED_TRANSPORT } from '../../../config/transports.config';
 import { EmailJobData } from '../../store/email.types';
 import { CircuitBreaker } from './circuit-breaker';
-import { FailureStage, failureStage, failureText } from './failure-stage';
+import { FailureStage, failureStage, failureText, transportFault } from './failure-stage';
 import { MESSAGE_WATCH, MessageWatch } from './message.watch';
 import { TransportState } from './transport.state';
 
@@ -35,7 +36,7 @@ export class TransportsFailed extends Error {
   }
 }
 
-/** What a job carries in Bull's progress once a send on it was ambiguous. */
+/** What a job carries in Bull's progress once its message went out through a transport. */
 interface Pin {
   transport?: string;
 }
@@ -43,8 +44,8 @@ interface Pin {
 /**
  * Sends a job's mail through its key's transports in order (SPEC §9): on to the next at once
  * when a failure proves the message never reached the server; otherwise the attempt ends.
- * After an ambiguous failure the job is pinned to that transport for its remaining attempts
- * (in its Bull progress, which survives the retry), so a message is never sent by two.
+ * Once a byte of the message leaves through a transport the job is pinned to it (in its Bull
+ * progress, which survives a retry and a crash), so a message is never sent by two.
  */
 @Injectable()
 export class FailoverSender {
@@ -54,17 +55,18 @@ export class FailoverSender {
     private readonly mailer: MailerService,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     private readonly state: TransportState,
+    @InjectPinoLogger(FailoverSender.name) private readonly logger: PinoLogger,
   ) {
     this.breaker = new CircuitBreaker(config.get('TRANSPORT_COOLDOWN_MS', { infer: true }));
   }
 
   async send(job: Job<EmailJobData>, mail: ISendMailOptions): Promise<Delivery> {
     const route = this.routeOf(job.data);
-    const pinned = (job.progress() as Pin | undefined)?.transport;
-    const order = pinned && route.includes(pinned) ? [pinned] : this.breaker.order(route);
+    const order = this.pinnedOf(job, route) ?? this.breaker.order(route);
     const errors: TransportError[] = [];
     for (const [n, transport] of order.entries()) {
-      const watch = new MessageWatch();
+      // With one transport there is nothing another could duplicate: no pin, no write.
+      const watch = new MessageWatch(route.length > 1 ? () => this.pin(job, transport) : null);
       try {
         const info = await this.mailer.sendMail({
           ...mail,
@@ -76,14 +78,39 @@ export class FailoverSender {
       } catch (error) {
         errors.push({ transport, error: failureText(error) });
         const stage = failureStage(error, watch.started);
-        this.outcome(transport, stage === 'refused');
-        if (stage === 'ambiguous') await job.progress({ transport } satisfies Pin);
-        const last = n === order.length - 1 || pinned !== undefined;
-        if (stage !== 'unreached' || last) throw new TransportsFailed(error, stage, errors);
+        this.outcome(transport, !transportFault(error));
+        const detail = (error as Error).message?.slice(0, 300);
+        this.logger.warn({ job_id: job.id, transport, stage, err: detail }, 'transport failed');
+        // Pinned as the message left, unless that write failed (or the route had no other).
+        if (stage === 'ambiguous' && (await watch.whenStarted) !== true)
+          await this.pin(job, transport);
+        if (stage !== 'unreached' || n === order.length - 1)
+          throw new TransportsFailed(error, stage, errors);
         this.state.failedOver(transport);
       }
     }
     throw new Error('no transport to send with');
+  }
+
+  /** The transport an earlier try of the job's message may have reached, if still routed. */
+  private pinnedOf(job: Job<EmailJobData>, route: string[]): string[] | undefined {
+    const pinned = (job.progress() as Pin | undefined)?.transport;
+    if (pinned === undefined) return undefined;
+    if (route.includes(pinned)) return [pinned];
+    this.logger.warn({ job_id: job.id, transport: pinned }, 'pinned transport no longer routed');
+    return undefined;
+  }
+
+  /** Never throws: a pin that cannot be stored leaves the retry to the route (logged). */
+  private async pin(job: Job<EmailJobData>, transport: string): Promise<boolean> {
+    try {
+      await job.progress({ transport } satisfies Pin);
+      return true;
+    } catch (error) {
+      const err = (error as Error).message;
+      this.logger.error({ job_id: job.id, transport, err }, 'transport pin not stored');
+      return false;
+    }
   }
 
   /** The key's transports, else all in file order; the outbox for test keys or without SMTP. */
@@ -94,7 +121,6 @@ export class FailoverSender {
     return key?.transports ?? transports.map(({ name }) => name);
   }
 
-  /** A server that answered (even no) works; one that could not be reached cools down. */
   private outcome(transport: string, worked: boolean): void {
     if (worked) this.breaker.worked(transport);
     else this.breaker.failed(transport);

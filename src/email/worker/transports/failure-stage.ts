@@ -1,16 +1,16 @@
 /**
  * Where a send failed, by what nodemailer's SMTP client put on its error (`code`, the
- * `command` in flight, the system error's `originalCode`, the server's `responseCode`):
+ * `command` in flight, the server's `responseCode`) and whether a byte of the message had
+ * gone out (`messageStarted`, see MessageWatch: nodemailer writes it only after the 354):
  *
- * - `unreached`: the message provably never reached the server (no connection, no greeting,
- *   TLS or AUTH refused, a 4xx to MAIL FROM, RCPT TO or the DATA command itself): another
- *   transport may take it at once;
- * - `refused`: the server answered no for good (a 5xx but AUTH's) or, after the message, for
- *   now (a 4xx to the final dot): the same answer would come from anywhere, so no failover;
- * - `ambiguous`: the connection broke or timed out with no reply to tell where it was, once
- *   the message had started to go out (`messageStarted`, see MessageWatch), so possibly after
- *   the final dot: only the same transport may try again (no duplicates). Before that, a reset
- *   or timeout is `unreached`.
+ * - `unreached`: the server holds none of the message and the fault may be this relay's (no
+ *   connection, a reset or timeout before the message, a 4xx before it, a refused greeting,
+ *   EHLO, TLS, AUTH or sender): another transport may take it at once;
+ * - `refused`: the recipients were refused for good (a 5xx to RCPT TO or DATA), the message
+ *   was answered (any reply to the final dot), or the message itself cannot be sent (too many
+ *   recipients, too large): no other transport would do better;
+ * - `ambiguous`: the connection broke or timed out once the message was going out, so
+ *   possibly after the final dot: only the same transport may try again (no duplicates).
  */
 export type FailureStage = 'unreached' | 'refused' | 'ambiguous';
 
@@ -19,46 +19,84 @@ interface SmtpError {
   originalCode?: string;
   command?: string;
   responseCode?: number;
+  response?: string;
   message?: string;
 }
 
-/** System errors of connect(): no socket, so nothing was sent. */
-const NO_CONNECTION = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-/** nodemailer's own phase timers (connect, greeting, TLS upgrade), all before any command. */
-const SETUP_TIMEOUTS = /^(Connection timeout|Greeting never received|TLS handshake timed out)/;
-/** Commands whose 4xx leaves no message at the server (DATA here is the command, before 354). */
-const ENVELOPE = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+/** Errors nodemailer raises about the message before talking to the server about it. */
+const MESSAGE_ERRORS = new Set(['EMESSAGE', 'EMAXRECIPIENTS', 'ESTREAM', 'EENVELOPE']);
+/** The session's set-up, where a refusal is about this relay, not about the mail. */
+const SET_UP = /^(CONN|EHLO|HELO|LHLO|STARTTLS|AUTH)/;
 
-function beforeAnyCommand(error: SmtpError): boolean {
-  if (['EDNS', 'ETLS', 'EAUTH'].includes(error.code ?? '')) return true;
-  if (NO_CONNECTION.has(error.originalCode ?? '')) return true;
-  if (error.code === 'ETIMEDOUT' && SETUP_TIMEOUTS.test(error.message ?? '')) return true;
-  // A greeting other than 220 (a 421 "too busy"), the server's way to say "not now".
-  return error.code === 'EPROTOCOL' && /^Invalid greeting/.test(error.message ?? '');
-}
+const replyOf = (error: SmtpError): number | undefined =>
+  typeof error.responseCode === 'number' ? error.responseCode : undefined;
+
+const isMessageError = (error: SmtpError): boolean =>
+  replyOf(error) === undefined && MESSAGE_ERRORS.has(error.code ?? '');
+
+/** A refusal of this relay's session or sender (530: authentication required), not of a recipient. */
+const refusesSession = (error: SmtpError, code: number): boolean =>
+  SET_UP.test(error.command ?? '') ||
+  error.code === 'EAUTH' ||
+  code === 530 ||
+  error.command === 'MAIL FROM';
 
 export function failureStage(raw: unknown, messageStarted: boolean): FailureStage {
   const error = (raw ?? {}) as SmtpError;
-  if (beforeAnyCommand(error)) return 'unreached';
-  const code = typeof error.responseCode === 'number' ? error.responseCode : undefined;
-  if (code !== undefined && code >= 500) return 'refused';
-  // EENVELOPE: MAIL FROM, RCPT TO or DATA answered (a 5xx is refused above).
-  if (code !== undefined && error.code === 'EENVELOPE' && ENVELOPE.has(error.command ?? ''))
-    return 'unreached';
-  if (code !== undefined) return 'refused';
-  return messageStarted ? 'ambiguous' : 'unreached';
+  const code = replyOf(error);
+  if (messageStarted) return code === undefined ? 'ambiguous' : 'refused';
+  if (code === undefined) return isMessageError(error) ? 'refused' : 'unreached';
+  if (code < 500 || refusesSession(error, code)) return 'unreached';
+  return 'refused';
 }
 
-/** A failure as a status shows it: the server's reply with its code, or the client's error. */
-export function failureText(raw: unknown): string {
-  const error = (raw ?? {}) as SmtpError & { response?: string };
-  const code = typeof error.responseCode === 'number' ? error.responseCode : undefined;
-  const text = (error.response ?? error.message ?? String(raw)).replace(/\s+/g, ' ').trim();
-  return (code && !text.startsWith(String(code)) ? `${code} ${text}` : text).slice(0, 500);
+/**
+ * Whether the transport itself is unwell (the circuit breaker and /health go by it): it could
+ * not be reached, broke off, or refused the session. A server that answered about a recipient
+ * or the message works, and an error about the message says nothing of it.
+ */
+export function transportFault(raw: unknown): boolean {
+  const error = (raw ?? {}) as SmtpError;
+  const code = replyOf(error);
+  if (code === undefined) return !isMessageError(error);
+  return code === 421 || refusesSession(error, code);
 }
+
+/**
+ * A failure as a status shows it: the server's reply with its code; else what went wrong by
+ * its code alone, since a system error's message names the relay's address (`connect
+ * ECONNREFUSED 10.0.0.5:587`), which a status must not show any key holder.
+ */
+export function failureText(raw: unknown): string {
+  const error = (raw ?? {}) as SmtpError;
+  const code = replyOf(error);
+  if (error.response) {
+    const text = error.response.replace(/\s+/g, ' ').trim();
+    return (code && !text.startsWith(String(code)) ? `${code} ${text}` : text).slice(0, 500);
+  }
+  if (error.code === undefined) {
+    const text = String(error.message ?? raw);
+    return (code ? `${code} ${text}` : text).slice(0, 200);
+  }
+  // nodemailer's own timeout messages are fixed phrases ("Greeting never received").
+  const phrase =
+    error.code === 'ETIMEDOUT' && /^[A-Za-z ]{1,60}$/.test(error.message ?? '')
+      ? error.message
+      : CLIENT_ERRORS[error.code];
+  return `${phrase ?? 'send failed'} (${error.originalCode ?? error.code})`;
+}
+
+/** nodemailer's error codes (its errors.js) as a status says them. */
+const CLIENT_ERRORS: Record<string, string> = {
+  ECONNECTION: 'connection closed unexpectedly',
+  ESOCKET: 'connection failed',
+  EDNS: 'relay host not found',
+  ETIMEDOUT: 'timeout',
+  ETLS: 'TLS failed',
+  EAUTH: 'authentication failed',
+  EPROTOCOL: 'protocol error',
+  EENVELOPE: 'no recipients',
+  EMESSAGE: 'message refused before sending',
+  EMAXRECIPIENTS: 'too many recipients',
+  ESTREAM: 'message could not be built',
+};

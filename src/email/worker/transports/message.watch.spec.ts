@@ -49,6 +49,20 @@ describe('MessageWatch', () => {
     expect(watch.started).toBe(false);
   });
 
+  it('runs its start hook once, as the message starts to leave, and keeps what it returned', async () => {
+    const onStart = jest.fn(() => Promise.resolve(true));
+    const watch = new MessageWatch(onStart);
+    const mail = streamStageMail(watch);
+    runPlugin(mail);
+    const stream = mail.message.createReadStream();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(onStart).not.toHaveBeenCalled();
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    await new Promise((resolve) => stream.pipe(sink).on('finish', resolve));
+    expect(onStart).toHaveBeenCalledTimes(1);
+    await expect(watch.whenStarted).resolves.toBe(true);
+  });
+
   it('leaves a send without a watch alone', () => {
     const mail = streamStageMail();
     const create = mail.message.createReadStream;

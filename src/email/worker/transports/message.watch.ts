@@ -12,10 +12,20 @@ export const MESSAGE_WATCH = 'messageWatch';
  */
 export class MessageWatch {
   private stream?: Readable;
+  /** What `onStart` returned, once the message began to leave. */
+  whenStarted?: Promise<boolean>;
+
+  /** `onStart` runs as the first byte leaves (the stream starts to flow into the socket). */
+  constructor(private readonly onStart: (() => Promise<boolean>) | null = null) {}
 
   /** The stream nodemailer sends; a retry inside its pool replaces the previous one. */
   watch(stream: Readable): Readable {
     this.stream = stream;
+    const onStart = this.onStart;
+    if (onStart)
+      stream.once('resume', () => {
+        this.whenStarted ??= onStart();
+      });
     return stream;
   }
 

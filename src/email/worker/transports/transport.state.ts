@@ -13,24 +13,29 @@ export interface TransportOutcome {
 
 const HASH = 'transports';
 
+/** How often a process restates an unchanged outcome, so another's stale one cannot stick. */
+export const RESTATE_MS = 10_000;
+
 /**
  * The transports' last outcomes for /health and the info page, in one small Redis hash under
  * the queue's prefix: the API processes read what the worker processes saw. A process writes
- * only when a transport's outcome changes for it, so the send path costs no round trip.
+ * when a transport's outcome changes for it, else at most every RESTATE_MS: the send path
+ * costs no round trip, and with several workers the field follows the latest outcome.
  */
 @Injectable()
 export class TransportState {
-  private readonly last = new Map<string, boolean>();
+  private readonly last = new Map<string, { ok: boolean; at: number }>();
 
   constructor(
     @InjectQueue(EMAIL_QUEUE) private readonly queue: Queue,
     @InjectPinoLogger(TransportState.name) private readonly logger: PinoLogger,
   ) {}
 
-  record(transport: string, ok: boolean): void {
-    if (this.last.get(transport) === ok) return;
-    this.last.set(transport, ok);
-    const outcome: TransportOutcome = { ok, at: new Date().toISOString() };
+  record(transport: string, ok: boolean, now = Date.now()): void {
+    const last = this.last.get(transport);
+    if (last?.ok === ok && now - last.at < RESTATE_MS) return;
+    this.last.set(transport, { ok, at: now });
+    const outcome: TransportOutcome = { ok, at: new Date(now).toISOString() };
     this.queue.client
       .hset(this.queue.toKey(HASH), transport, JSON.stringify(outcome))
       .catch((error: Error) => {
@@ -50,10 +55,17 @@ export async function readTransportStates(
   names: readonly string[],
 ): Promise<Record<string, TransportOutcome | undefined>> {
   const raw = names.length > 0 ? await queue.client.hgetall(queue.toKey(HASH)) : {};
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      raw[name] ? (JSON.parse(raw[name]) as TransportOutcome) : undefined,
-    ]),
-  );
+  return Object.fromEntries(names.map((name) => [name, outcomeOf(raw[name])]));
+}
+
+/** A stored outcome; a field that is not one (an older format, a hand edit) as not used. */
+function outcomeOf(raw: string | undefined): TransportOutcome | undefined {
+  try {
+    const value = raw ? (JSON.parse(raw) as Partial<TransportOutcome>) : undefined;
+    return typeof value?.ok === 'boolean' && typeof value.at === 'string'
+      ? { ok: value.ok, at: value.at }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
