@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   APP_KEY,
   OTHER_KEY,
@@ -30,6 +34,17 @@ const KEYS = jsonFile([
   { name: 'shop', key_sha256: sha256(SHOP_KEY), transports: ['flaky', 'two'] },
 ]);
 
+/**
+ * Every mail of the suite (From shop.example) is DKIM-signed (RSA, by nodemailer): failover
+ * must tell where a send broke by the signed stream the socket gets, not the one signed.
+ */
+function dkimKeysFile(): string {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = join(mkdtempSync(join(tmpdir(), 'transports-dkim-')), 'shop.pem');
+  writeFileSync(pem, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return jsonFile([{ domain: 'shop.example', selector: 's1', private_key_file: pem }]);
+}
+
 describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
   const stack = useStack(null, { smtp: false });
   const sinks: SmtpSink[] = [];
@@ -50,6 +65,7 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     service = await stack.start({
       API_KEYS_FILE: KEYS,
       TRANSPORTS_FILE: transports,
+      DKIM_KEYS_FILE: dkimKeysFile(),
       SMTP_URL: '',
       TRANSPORT_COOLDOWN_MS: '0',
       SMTP_TIMEOUT_MS: '1000',
@@ -196,6 +212,8 @@ describe('named transports, routing and failover (TRANSPORTS_FILE)', () => {
     expect(record).toMatchObject({ transport: 'two', attempts: 1 });
     expect(record.transport_errors).toEqual([{ transport: 'flaky', error: expect.any(String) }]);
     expect(flaky.resetsBeforeData).toBeGreaterThan(0);
+    const [copy] = two.bySubject('Reset before DATA');
+    expect(copy.raw.toString()).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed;/m);
     expect(flaky.dropped.length + flaky.delivered.length).toBe(0);
   });
 
