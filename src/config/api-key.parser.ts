@@ -18,7 +18,7 @@ import {
 } from 'class-validator';
 import { createHash } from 'node:crypto';
 import { ConfigError } from './config.error';
-import { readJsonArray } from './json-file.reader';
+import { CONFIG_NAME, readJsonArray } from './json-file.reader';
 import { WebhookEndpoint, parseWebhookEndpoint } from './webhook.config';
 import { parseAddress } from '../mail-syntax/address.parser';
 
@@ -35,7 +35,6 @@ export interface ApiKeyRecord {
   transports?: string[];
 }
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** SHA-256 of a secret: keys and passwords are held and compared only in this form. */
 export const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 /** The trial key of .env.example: public, so fine on a laptop and refused in production. */
@@ -44,7 +43,7 @@ export const isTrialKey = (record: ApiKeyRecord): boolean => record.digest.equal
 const MIN_KEY_LENGTH = 16;
 
 class ApiKeyEntry {
-  @Matches(NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ . -' }) name!: string;
+  @Matches(CONFIG_NAME, { message: 'name must be 1-64 of A-Z a-z 0-9 _ . -' }) name!: string;
   @IsOptional() @IsString() @MinLength(MIN_KEY_LENGTH) key?: string;
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/i, { message: 'key_sha256 must be 64 hex characters' })

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config.error';
 
+/** A key's or a transport's name in those files (it shows in logs, metrics and statuses). */
+export const CONFIG_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /**
  * The JSON array of entries a config file variable (API_KEYS_FILE, TRANSPORTS_FILE,
  * DKIM_KEYS_FILE) points at, `what` naming one entry. The parser's own message is left out on

@@ -1,5 +1,5 @@
 import { ConfigError } from './config.error';
-import { readJsonArray } from './json-file.reader';
+import { CONFIG_NAME, readJsonArray } from './json-file.reader';
 
 /** One named SMTP transport (SPEC §9), checked at start; each gets its own connection pool. */
 export interface SmtpTransportConfig {
@@ -16,10 +16,9 @@ export const DEFAULT_TRANSPORT = 'default';
 export const RESERVED_TRANSPORT = 'outbox';
 
 const FIELDS = ['name', 'url', 'pool'];
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function nameOf(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !NAME.test(value))
+  if (typeof value !== 'string' || !CONFIG_NAME.test(value))
     throw new ConfigError(`${where}.name must be 1-64 of A-Z a-z 0-9 _ . -`);
   if (value === RESERVED_TRANSPORT)
     throw new ConfigError(`${where}.name "${RESERVED_TRANSPORT}" is reserved for test keys`);

@@ -4,7 +4,8 @@ import { createTransport } from 'nodemailer';
 import type { Transport } from 'nodemailer';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTBOX_TRANSPORT, mailerOptions } from './mail-transport';
+import { RESERVED_TRANSPORT } from '../../config/transports.config';
+import { mailerOptions } from './mail-transport';
 
 describe('mailerOptions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'transport-spec-'));
@@ -13,7 +14,7 @@ describe('mailerOptions', () => {
   const options = mailerOptions(config as never);
   // As @nestjs-modules/mailer builds each named transport: createTransport(transport, defaults).
   const outbox = createTransport(
-    options.transports![OUTBOX_TRANSPORT] as Transport,
+    options.transports![RESERVED_TRANSPORT] as Transport,
     options.defaults,
   );
   const mail = { from: 'a@shop.example', to: 'b@example.com', subject: 'x', text: 'x' };

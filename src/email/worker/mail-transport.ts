@@ -31,8 +31,6 @@ export function smtpOptions(
   };
 }
 
-export const OUTBOX_TRANSPORT = RESERVED_TRANSPORT;
-
 /**
  * One pooled SMTP transport per configured name (TRANSPORTS_FILE, or SMTP_URL as `default`),
  * plus the outbox by name: the default, and the test keys' and the no-SMTP sink.
@@ -49,7 +47,7 @@ export function mailerOptions(config: ConfigService<EnvironmentVariables, true>)
   );
   return {
     transport: outbox,
-    transports: { ...Object.fromEntries(smtp), [OUTBOX_TRANSPORT]: outbox },
+    transports: { ...Object.fromEntries(smtp), [RESERVED_TRANSPORT]: outbox },
     // The mailer passes these to every transport: the only channel a transport plugin such
     // as the outbox has for nodemailer's sandbox, which SMTP also gets from smtpOptions().
     defaults: { disableFileAccess: true, disableUrlAccess: true },
