@@ -41,7 +41,7 @@ export function checkSmtpUrl(value: unknown, where: string): string {
   )
     throw new ConfigError(`${where} must look like smtp://user:pass@host:port or smtps://…`);
   try {
-    decodeURIComponent(url.username + url.password);
+    [url.username, url.password].forEach((part) => decodeURIComponent(part));
   } catch {
     throw new ConfigError(`${where}: the user or password has a bad %-escape`);
   }
