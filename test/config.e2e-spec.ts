@@ -1,25 +1,10 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { jsonFile, sha256 } from './support/fixtures';
 import { useStack } from './support/service';
 
 /** The key .env.example and the compose trial ship with: public, so never in production. */
 const TRIAL_KEY = 'dev-key-change-me-0123456789';
 
-function trialKeyFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'config-e2e-')), 'keys.json');
-  const digest = createHash('sha256').update(TRIAL_KEY).digest('hex');
-  writeFileSync(file, JSON.stringify([{ name: 'copied', key_sha256: digest }]));
-  return file;
-}
-
-/** A JSON file in a fresh folder. */
-function jsonFile(content: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'config-e2e-')), 'file.json');
-  writeFileSync(file, JSON.stringify(content));
-  return file;
-}
+const trialKeyFile = (): string => jsonFile([{ name: 'copied', key_sha256: sha256(TRIAL_KEY) }]);
 const RELAY = { name: 'primary', url: 'smtp://user:s3cret@127.0.0.1:1' };
 
 /** A Standard Webhooks secret of 16 bytes: well-formed, but too short to sign with. */

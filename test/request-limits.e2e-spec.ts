@@ -1,8 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { APP_KEY, textMail } from './support/fixtures';
+import { APP_KEY, jsonFile, textMail } from './support/fixtures';
 import { useStack } from './support/service';
 
 const LIMITED_KEY = 'test-key-limited-0123456789';
@@ -46,16 +43,10 @@ function answerToPartialBody(
   });
 }
 
-function keyFile(entries: object[]): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'request-limits-')), 'keys.json');
-  writeFileSync(file, JSON.stringify(entries));
-  return file;
-}
-
 describe('request limits: authentication before the body, body sizes, rate limits that count emails', () => {
   const stack = useStack(() => ({
     API_KEYS: `app:${APP_KEY}`,
-    API_KEYS_FILE: keyFile([{ name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 }]),
+    API_KEYS_FILE: jsonFile([{ name: 'limited', key: LIMITED_KEY, rate_limit_per_minute: 5 }]),
   }));
   const NINE_MB = 9 * 1024 * 1024;
   const json = { 'Content-Type': 'application/json' };

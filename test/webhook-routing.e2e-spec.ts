@@ -1,10 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WEBHOOK_QUEUE } from '../src/email/store/email.constants';
-import { APP_KEY, OTHER_KEY, SHOP_KEY, acceptedId, textMail } from './support/fixtures';
+import { APP_KEY, OTHER_KEY, SHOP_KEY, acceptedId, jsonFile, textMail } from './support/fixtures';
 import { Env, InProcessService, useStack } from './support/service';
 import { smtpError } from './support/smtp-sink';
 import { ReceivedEvent, WebhookReceiver } from './support/webhook-receiver';
@@ -20,22 +17,17 @@ const receivers = {} as Record<Endpoint, WebhookReceiver>;
  * only; team: its own, every type.
  */
 function keyFile(): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'webhook-keys-')), 'keys.json');
   const { shop, team } = receivers;
-  writeFileSync(
-    file,
-    JSON.stringify([
-      { name: 'app', key: APP_KEY },
-      { name: 'other', key: OTHER_KEY },
-      {
-        name: 'shop',
-        key: SHOP_KEY,
-        webhook: { url: shop.url, secret: shop.secret, events: ['email.failed'] },
-      },
-      { name: 'team', key: TEAM_KEY, webhook: { url: team.url, secret: team.secret } },
-    ]),
-  );
-  return file;
+  return jsonFile([
+    { name: 'app', key: APP_KEY },
+    { name: 'other', key: OTHER_KEY },
+    {
+      name: 'shop',
+      key: SHOP_KEY,
+      webhook: { url: shop.url, secret: shop.secret, events: ['email.failed'] },
+    },
+    { name: 'team', key: TEAM_KEY, webhook: { url: team.url, secret: team.secret } },
+  ]);
 }
 
 const idOf = (body: ReceivedEvent['body']): string => String(body.data.email_id);
